@@ -1,0 +1,5 @@
+//! Placeholder: the bench is being written.
+
+#![forbid(unsafe_code)]
+
+fn main() {}

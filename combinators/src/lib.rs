@@ -1,0 +1,3 @@
+//! Placeholder: the combinators are being written.
+
+#![forbid(unsafe_code)]

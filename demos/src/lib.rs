@@ -1,0 +1,3 @@
+//! Shared pieces of the demos.
+
+#![forbid(unsafe_code)]
