@@ -1,0 +1,177 @@
+//! The child process: run one workload on one runtime, then report on one stdout line.
+//!
+//! The parent (`parent.rs`) starts a fresh process per run, `ripple-bench --child M1
+//! ripple`, so that each run starts from a clean heap and its peak RSS belongs to that run
+//! alone. Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's
+//! "high water mark"); the child reads it after the workload, along with
+//! `Cpus_allowed_list`, which shows whether `taskset` pinned it.
+//!
+//! The report line is the whole protocol between the two processes:
+//!
+//! ```text
+//! ripple-bench-child elapsed_ns=812345678 ops=1000000 vm_hwm_kib=135168 cpus=1
+//! ```
+//!
+//! Path: `main.rs` sees `--child` -> here -> `workloads/` -> the line on stdout ->
+//! `parent.rs` parses it with [`ChildReport::from_stdout`].
+
+use std::fs;
+use std::time::Duration;
+
+use crate::workloads::{self, Contender, Sizes, Workload};
+
+/// The word that starts the report line, so stray output from a runtime cannot be taken
+/// for it.
+const PREFIX: &str = "ripple-bench-child";
+
+/// What one child measured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChildReport {
+    /// Time taken by the workload, start-up excluded.
+    pub elapsed: Duration,
+    /// Operations done (tasks, sleepers or round trips), so the parent need not trust its
+    /// own idea of the sizes.
+    pub ops: u64,
+    /// Peak resident set of the child, in KiB (`VmHWM`).
+    pub peak_rss_kib: u64,
+    /// The CPUs the child was allowed to run on (`Cpus_allowed_list`, e.g. `1` or `0-1`).
+    pub cpus: String,
+}
+
+impl ChildReport {
+    /// The report as the one line the child prints.
+    pub fn to_line(&self) -> String {
+        format!(
+            "{PREFIX} elapsed_ns={} ops={} vm_hwm_kib={} cpus={}",
+            self.elapsed.as_nanos(),
+            self.ops,
+            self.peak_rss_kib,
+            self.cpus
+        )
+    }
+
+    /// Reads a line written by [`ChildReport::to_line`]. Fields may come in any order;
+    /// unknown ones are ignored, so a later version may add some.
+    pub fn parse(line: &str) -> Result<ChildReport, String> {
+        let mut words = line.split_whitespace();
+        if words.next() != Some(PREFIX) {
+            return Err(format!("not a report line: {line:?}"));
+        }
+        let (mut elapsed, mut ops, mut peak_rss_kib, mut cpus) = (None, None, None, None);
+        for word in words {
+            let (key, value) = word
+                .split_once('=')
+                .ok_or_else(|| format!("field without '=': {word:?}"))?;
+            let number = || {
+                value
+                    .parse::<u64>()
+                    .map_err(|e| format!("field {key}: {value:?}: {e}"))
+            };
+            match key {
+                "elapsed_ns" => elapsed = Some(Duration::from_nanos(number()?)),
+                "ops" => ops = Some(number()?),
+                "vm_hwm_kib" => peak_rss_kib = Some(number()?),
+                "cpus" => cpus = Some(value.to_string()),
+                _ => {}
+            }
+        }
+        let missing = |name: &str| format!("report line lacks {name}: {line:?}");
+        Ok(ChildReport {
+            elapsed: elapsed.ok_or_else(|| missing("elapsed_ns"))?,
+            ops: ops.ok_or_else(|| missing("ops"))?,
+            peak_rss_kib: peak_rss_kib.ok_or_else(|| missing("vm_hwm_kib"))?,
+            cpus: cpus.ok_or_else(|| missing("cpus"))?,
+        })
+    }
+
+    /// Finds and reads the report line in a child's whole stdout.
+    pub fn from_stdout(stdout: &str) -> Result<ChildReport, String> {
+        let line = stdout
+            .lines()
+            .rfind(|line| line.starts_with(PREFIX))
+            .ok_or_else(|| format!("no report line in the child's output: {stdout:?}"))?;
+        ChildReport::parse(line)
+    }
+}
+
+/// The child's whole life: run, measure, print the line.
+pub fn main(workload: Workload, contender: Contender, sizes: Sizes) {
+    let elapsed = workloads::run(workload, contender, sizes);
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let report = ChildReport {
+        elapsed,
+        ops: workload.ops(sizes),
+        // 0 where there is no procfs: the table then shows no RSS rather than failing.
+        peak_rss_kib: status_field(&status, "VmHWM")
+            .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0),
+        cpus: status_field(&status, "Cpus_allowed_list")
+            .unwrap_or("unknown")
+            .to_string(),
+    };
+    println!("{}", report.to_line());
+}
+
+/// The value of `name` in a `/proc/<pid>/status` text (`Name:\tvalue`), trimmed.
+fn status_field<'a>(status: &'a str, name: &str) -> Option<&'a str> {
+    status.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        (key == name).then(|| value.trim())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ChildReport {
+        ChildReport {
+            elapsed: Duration::from_nanos(812_345_678),
+            ops: 1_000_000,
+            peak_rss_kib: 135_168,
+            cpus: "1".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_report_line_reads_back_as_the_same_report() {
+        let line = sample().to_line();
+        assert_eq!(
+            line,
+            "ripple-bench-child elapsed_ns=812345678 ops=1000000 vm_hwm_kib=135168 cpus=1"
+        );
+        assert_eq!(ChildReport::parse(&line), Ok(sample()));
+    }
+
+    #[test]
+    fn fields_may_come_in_any_order_and_unknown_ones_are_ignored() {
+        let line = "ripple-bench-child cpus=1 polls=3 vm_hwm_kib=135168 ops=1000000 \
+                    elapsed_ns=812345678";
+        assert_eq!(ChildReport::parse(line), Ok(sample()));
+    }
+
+    #[test]
+    fn the_report_is_found_among_other_stdout_lines() {
+        let stdout = format!("warming up\n{}\n", sample().to_line());
+        assert_eq!(ChildReport::from_stdout(&stdout), Ok(sample()));
+    }
+
+    #[test]
+    fn a_missing_field_a_bad_number_or_a_foreign_line_is_an_error() {
+        assert!(ChildReport::parse("ripple-bench-child elapsed_ns=1 ops=1 cpus=1").is_err());
+        assert!(
+            ChildReport::parse("ripple-bench-child elapsed_ns=x ops=1 vm_hwm_kib=1 cpus=1")
+                .is_err()
+        );
+        assert!(ChildReport::parse("thread 'main' panicked").is_err());
+        assert!(ChildReport::from_stdout("").is_err());
+    }
+
+    #[test]
+    fn status_fields_are_found_by_exact_name() {
+        let status = "VmPeak:\t  300000 kB\nVmHWM:\t  135168 kB\nCpus_allowed_list:\t1\n";
+        assert_eq!(status_field(status, "VmHWM"), Some("135168 kB"));
+        assert_eq!(status_field(status, "Cpus_allowed_list"), Some("1"));
+        assert_eq!(status_field(status, "Cpus_allowed"), None);
+    }
+}

@@ -1,0 +1,162 @@
+//! The parent process: start one child per (workload, runtime, run) and collect reports.
+//!
+//! The order interleaves the runtimes, run by run (ripple 1, tokio 1, smol 1, ripple 2,
+//! ...), so that a burst of noise from the rest of the machine lands on every column
+//! rather than on one. Each child is this same binary, found with
+//! `std::env::current_exe`, started with `--child WORKLOAD RUNTIME`; a child that fails
+//! or hangs past [`CHILD_TIMEOUT`] makes a failed run, not a failed bench.
+//!
+//! Path: `main.rs` calls [`run_all`] -> [`Pinning::command`] starts each child ->
+//! `child.rs` on the other side -> [`ChildReport::from_stdout`] -> back to `main.rs`.
+
+use std::env;
+use std::io::{self, Read, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::child::ChildReport;
+use crate::pinning::Pinning;
+use crate::workloads::{Contender, Sizes, Workload};
+
+/// A child taking longer than this is killed: a hung runtime must not hang the bench.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How often the parent looks whether a child has exited.
+const WAIT_STEP: Duration = Duration::from_millis(10);
+
+/// One run of one workload on one runtime.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// What ran.
+    pub workload: Workload,
+    /// On which runtime.
+    pub contender: Contender,
+    /// 1-based run number.
+    pub index: usize,
+    /// The child's report, or why there is none.
+    pub outcome: Result<ChildReport, String>,
+}
+
+impl Run {
+    /// The table's number for this run (see [`Workload::figure`]), if it succeeded.
+    pub fn figure(&self) -> Option<f64> {
+        let report = self.outcome.as_ref().ok()?;
+        Some(self.workload.figure(report.elapsed, report.ops))
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Workloads, in order.
+    pub workloads: Vec<Workload>,
+    /// Runtimes, interleaved within each run.
+    pub contenders: Vec<Contender>,
+    /// Runs per (workload, runtime).
+    pub runs: usize,
+    /// `--quick` sizes or full ones.
+    pub quick: bool,
+}
+
+impl Plan {
+    /// The sizes the children will use.
+    pub fn sizes(&self) -> Sizes {
+        Sizes::new(self.quick)
+    }
+}
+
+/// Runs the whole plan, printing one progress line per run on stderr.
+pub fn run_all(plan: &Plan, pinning: &Pinning) -> io::Result<Vec<Run>> {
+    let exe = env::current_exe()?;
+    let mut runs = Vec::new();
+    for &workload in &plan.workloads {
+        for index in 1..=plan.runs {
+            for &contender in &plan.contenders {
+                let outcome = run_child(&exe, pinning, workload, contender, plan.quick);
+                let run = Run {
+                    workload,
+                    contender,
+                    index,
+                    outcome,
+                };
+                progress(&run, plan.runs);
+                runs.push(run);
+            }
+        }
+    }
+    Ok(runs)
+}
+
+/// Starts one child, waits for it (at most [`CHILD_TIMEOUT`]) and reads its report.
+fn run_child(
+    exe: &Path,
+    pinning: &Pinning,
+    workload: Workload,
+    contender: Contender,
+    quick: bool,
+) -> Result<ChildReport, String> {
+    let mut command = pinning.command(exe);
+    command
+        .arg("--child")
+        .arg(workload.to_string())
+        .arg(contender.to_string());
+    if quick {
+        command.arg("--quick");
+    }
+    // stdout carries one short line, which fits in the pipe's buffer: reading it after the
+    // exit cannot deadlock. stderr goes to the terminal, so a panic is seen as it happens.
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the child: {e}"))?;
+    let status = wait_with_timeout(&mut child)?;
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout)
+            .map_err(|e| format!("cannot read the child's output: {e}"))?;
+    }
+    if !status.success() {
+        return Err(format!("child {status}"));
+    }
+    ChildReport::from_stdout(&stdout)
+}
+
+fn wait_with_timeout(child: &mut Child) -> Result<std::process::ExitStatus, String> {
+    let deadline = Instant::now() + CHILD_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if Instant::now() < deadline => thread::sleep(WAIT_STEP),
+            Ok(None) => {
+                // Our own child, by its handle: nothing else is touched.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("killed after {} s", CHILD_TIMEOUT.as_secs()));
+            }
+            Err(e) => return Err(format!("cannot wait for the child: {e}")),
+        }
+    }
+}
+
+fn progress(run: &Run, runs: usize) {
+    let what = match &run.outcome {
+        Ok(report) => format!(
+            "{:.1} {}, peak RSS {:.1} MiB, cpus {}",
+            run.workload.figure(report.elapsed, report.ops),
+            run.workload.unit(),
+            report.peak_rss_kib as f64 / 1024.0,
+            report.cpus
+        ),
+        Err(e) => format!("FAILED: {e}"),
+    };
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "{} run {}/{} {:<6} {what}",
+        run.workload, run.index, runs, run.contender
+    );
+}

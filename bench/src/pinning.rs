@@ -1,0 +1,58 @@
+//! Where the children run: pinned to core 1 with `taskset`, or wherever the OS puts them.
+//!
+//! A pinned child cannot be moved between cores mid-run, and leaves core 0 to the parent
+//! and to whatever else shares the machine. Pinning needs `sched_setaffinity(2)`, an
+//! `unsafe` call from Rust; this crate forbids `unsafe`, so it runs the child as
+//! `taskset -c 1 <exe> --child ...` instead, and `taskset` makes the call before it
+//! `exec`s the bench. The child reports its `Cpus_allowed_list`, so the parent can say
+//! whether pinning took effect rather than hope it did.
+//!
+//! Path: `parent.rs` asks [`Pinning::choose`] once, then [`Pinning::command`] per child.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread;
+
+/// The core the children run on when the machine has two or more.
+const CHILD_CORE: usize = 1;
+
+/// How the children are placed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pinning {
+    /// Every child runs under `taskset -c <core>`.
+    Core(usize),
+    /// Children run unpinned, for the reason given.
+    Unpinned(String),
+}
+
+impl Pinning {
+    /// Pins to core 1 if this process may use two or more cores and `taskset` works.
+    pub fn choose() -> Pinning {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        if cores <= CHILD_CORE {
+            return Pinning::Unpinned(format!("only {cores} core available"));
+        }
+        let probe = Command::new("taskset")
+            .args(["-c", &CHILD_CORE.to_string(), "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        match probe {
+            Ok(status) if status.success() => Pinning::Core(CHILD_CORE),
+            Ok(status) => Pinning::Unpinned(format!("`taskset -c {CHILD_CORE} true` {status}")),
+            Err(e) => Pinning::Unpinned(format!("cannot run taskset: {e}")),
+        }
+    }
+
+    /// The command that starts `exe` under this pinning; the caller adds the arguments.
+    pub fn command(&self, exe: &Path) -> Command {
+        match self {
+            Pinning::Core(core) => {
+                let mut command = Command::new("taskset");
+                command.arg("-c").arg(core.to_string()).arg(exe);
+                command
+            }
+            Pinning::Unpinned(_) => Command::new(exe),
+        }
+    }
+}
