@@ -177,5 +177,11 @@ fn intro(plan: &Plan, pinning: &Pinning, runs: &[parent::Run]) -> String {
         1 => "1 run".to_string(),
         n => format!("{n} runs"),
     };
-    format!("ripple-bench, {sizes}, {runs_each} each; {placement}.\n")
+    // An unoptimized build measures the compiler's debug code, not the runtimes.
+    let build = if cfg!(debug_assertions) {
+        "\nDEBUG BUILD: these numbers say nothing about the runtimes; use --release."
+    } else {
+        ""
+    };
+    format!("ripple-bench, {sizes}, {runs_each} each; {placement}.{build}\n")
 }
