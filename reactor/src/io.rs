@@ -3,7 +3,7 @@
 //! A stream says "try now, or tell me later" with `poll_read` and `poll_write`: it either
 //! makes progress or parks the task's waker and returns `Pending`. The extension traits
 //! turn those into `async fn`s (`read`, `read_exact`, `read_to_end`, `write_all`, `flush`,
-//! `shutdown`) with `std::future::poll_fn`, so there are no hand-written future structs.
+//! `close`) with `std::future::poll_fn`, so there are no hand-written future structs.
 //!
 //! The traits take `&mut self`, not `Pin<&mut Self>` as tokio's and futures' do: every
 //! stream here (TCP, TLS over TCP) is `Unpin`, and the pin would only add noise. A
@@ -148,8 +148,8 @@ pub trait AsyncWriteExt: AsyncWrite {
         poll_fn(move |cx| self.poll_flush(cx))
     }
 
-    /// Flushes and closes the writing half (TCP: sends FIN).
-    fn shutdown(&mut self) -> impl Future<Output = io::Result<()>> + '_ {
+    /// Flushes and closes the writing half (TCP: sends FIN; TLS: close_notify).
+    fn close(&mut self) -> impl Future<Output = io::Result<()>> + '_ {
         poll_fn(move |cx| self.poll_close(cx))
     }
 }

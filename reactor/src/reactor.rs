@@ -47,19 +47,31 @@ pub(crate) enum Direction {
 /// - Its index in the slab is its mio `Token`. Indexes are freed only by `deregister`,
 ///   which runs inside a task, never during `dispatch`: every event names a live slot.
 /// - A task that returned `Pending` because of this socket has its waker here.
+/// - "Closed" is sticky: after a hang-up or error the kernel sends no further edge, and
+///   every later syscall returns at once (0 bytes, or the error), so a closed direction
+///   stays ready even when a short read clears `readable`.
 #[derive(Default)]
 struct IoSlot {
     reader: Option<Waker>,
     writer: Option<Waker>,
     readable: bool,
     writable: bool,
+    read_closed: bool,
+    write_closed: bool,
 }
 
 impl IoSlot {
-    fn waiter(&mut self, direction: Direction) -> (&mut bool, &mut Option<Waker>) {
+    fn is_ready(&self, direction: Direction) -> bool {
         match direction {
-            Direction::Read => (&mut self.readable, &mut self.reader),
-            Direction::Write => (&mut self.writable, &mut self.writer),
+            Direction::Read => self.readable || self.read_closed,
+            Direction::Write => self.writable || self.write_closed,
+        }
+    }
+
+    fn waiter(&mut self, direction: Direction) -> &mut Option<Waker> {
+        match direction {
+            Direction::Read => &mut self.reader,
+            Direction::Write => &mut self.writer,
         }
     }
 }
@@ -115,14 +127,16 @@ impl Reactor {
                 let Some(slot) = slots.get_mut(event.token().0) else {
                     continue;
                 };
-                // An error or hang-up ends a wait in both directions: the syscall will
-                // now report it instead of blocking.
+                // An error ends a wait in both directions: the syscall will now report it
+                // instead of blocking.
                 let failed = event.is_error();
-                if failed || event.is_readable() || event.is_read_closed() {
+                slot.read_closed |= failed || event.is_read_closed();
+                slot.write_closed |= failed || event.is_write_closed();
+                if event.is_readable() || slot.read_closed {
                     slot.readable = true;
                     to_wake.extend(slot.reader.take());
                 }
-                if failed || event.is_writable() || event.is_write_closed() {
+                if event.is_writable() || slot.write_closed {
                     slot.writable = true;
                     to_wake.extend(slot.writer.take());
                 }
@@ -169,10 +183,11 @@ impl Reactor {
     /// `false`.
     fn ready_or_park(&self, token: Token, direction: Direction, cx: &mut Context<'_>) -> bool {
         let mut slots = self.slots.borrow_mut();
-        let (ready, waiter) = slots[token.0].waiter(direction);
-        if *ready {
+        let slot = &mut slots[token.0];
+        if slot.is_ready(direction) {
             return true;
         }
+        let waiter = slot.waiter(direction);
         match waiter {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => *waiter = Some(cx.waker().clone()),
@@ -182,7 +197,11 @@ impl Reactor {
 
     fn clear_ready(&self, token: Token, direction: Direction) {
         let mut slots = self.slots.borrow_mut();
-        *slots[token.0].waiter(direction).0 = false;
+        let slot = &mut slots[token.0];
+        match direction {
+            Direction::Read => slot.readable = false,
+            Direction::Write => slot.writable = false,
+        }
     }
 }
 
