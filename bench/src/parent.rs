@@ -1,8 +1,9 @@
 //! The parent process: start one child per (workload, runtime, run) and collect reports.
 //!
-//! The order interleaves the runtimes, run by run (ripple 1, tokio 1, smol 1, ripple 2,
-//! ...), so that a burst of noise from the rest of the machine lands on every column
-//! rather than on one. Each child is this same binary, found with
+//! The order interleaves the runtimes, run by run, and rotates who goes first (ripple 1,
+//! tokio 1, smol 1, then tokio 2, smol 2, ripple 2, ...), so that a burst of noise from the
+//! rest of the machine, or a slot that is always slow (right after a heavy run), lands on
+//! every column rather than on one. Each child is this same binary, found with
 //! `std::env::current_exe`, started with `--child WORKLOAD RUNTIME`; a child that fails
 //! or hangs past [`CHILD_TIMEOUT`] makes a failed run, not a failed bench.
 //!
@@ -73,7 +74,10 @@ pub fn run_all(plan: &Plan, pinning: &Pinning) -> io::Result<Vec<Run>> {
     let mut runs = Vec::new();
     for &workload in &plan.workloads {
         for index in 1..=plan.runs {
-            for &contender in &plan.contenders {
+            let mut order = plan.contenders.clone();
+            let first = (index - 1) % order.len().max(1);
+            order.rotate_left(first);
+            for contender in order {
                 let outcome = run_child(&exe, pinning, workload, contender, plan.quick);
                 let run = Run {
                     workload,
