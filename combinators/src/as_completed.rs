@@ -1,12 +1,13 @@
 //! `as_completed`: outcomes in the order the tasks finish, each with its input's index.
 //!
-//! The inputs are spawned as tasks when `as_completed` is called. [`AsCompleted::next`]
-//! then hands out one outcome per call, the first task to end first, so a program can
+//! The inputs are spawned as tasks at the first [`AsCompleted::next`], which then hands
+//! out one outcome per call, the first task to end first, so a program can
 //! print the fast results while the slow ones still run. asyncio's `as_completed` yields
 //! bare results and the caller has to work out which input each came from; here every
 //! outcome comes as `(index, result)`.
 //!
-//! A group timeout ([`AsCompleted::with_timeout`]) is a `Sleep` polled beside the tasks.
+//! A group timeout ([`AsCompleted::with_timeout`]) is a `Sleep`, started with the tasks
+//! and polled beside them.
 //! When it fires, every task that has not delivered an outcome yet is owed a
 //! [`TaskError::TimedOut`], handed out one per `next()`, in input order; the tasks
 //! themselves are not cancelled (asyncio's behaviour, and what CPython #99933 asks to keep
@@ -46,13 +47,16 @@ use crate::error::{Outcome, TaskError, flatten};
 ///
 /// # Differences from asyncio
 /// - Outcomes carry their input index.
+/// - The tasks, and the group timeout's clock, start at the first `next()`, as with any
+///   Rust future; asyncio starts both in the call. In the usual loop that is the same
+///   moment.
 /// - Dropping the stream cancels every task whose outcome it has not handed out yet.
 ///   Tasks already reported as timed out are the exception: like asyncio's, they keep
 ///   running after the stream is gone, unless cancelled with
 ///   [`cancel_remaining`](AsCompleted::cancel_remaining) first.
 ///
 /// # Panics
-/// Outside a ripple runtime.
+/// When polled outside a ripple runtime.
 pub fn as_completed<I, T, E>(futures: I) -> AsCompleted<T, E>
 where
     I: IntoIterator,
@@ -61,7 +65,8 @@ where
     E: 'static,
 {
     AsCompleted {
-        children: Children::spawn_all(futures),
+        children: Children::lazy(futures),
+        timeout: None,
         deadline: None,
         timed_out: None,
         given_up: Vec::new(),
@@ -69,10 +74,12 @@ where
 }
 
 /// The stream of outcomes returned by [`as_completed`].
-#[must_use = "the tasks already run; call next() for their outcomes, or drop this to cancel them"]
+#[must_use = "nothing runs until next() is awaited"]
 pub struct AsCompleted<T, E> {
     children: Children<Result<T, E>>,
-    /// The group timeout, until it fires or every outcome was delivered.
+    /// The group timeout, until the first poll turns it into `deadline`.
+    timeout: Option<Duration>,
+    /// The group deadline, until it fires or every outcome was delivered.
     deadline: Option<Sleep>,
     /// `Some` once the deadline passed: the indexes still owed a `TimedOut`, in order.
     timed_out: Option<VecDeque<usize>>,
@@ -81,13 +88,10 @@ pub struct AsCompleted<T, E> {
 }
 
 impl<T, E> AsCompleted<T, E> {
-    /// Gives the whole group `timeout`, counted from now: once it passes, every task
-    /// that has not finished yields [`TaskError::TimedOut`] and keeps running.
-    ///
-    /// # Panics
-    /// Outside a ripple runtime.
+    /// Gives the whole group `timeout`, counted from the first `next()`: once it passes,
+    /// every task that has not finished yields [`TaskError::TimedOut`] and keeps running.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.deadline = Some(sleep(timeout));
+        self.timeout = Some(timeout);
         self
     }
 
@@ -98,6 +102,9 @@ impl<T, E> AsCompleted<T, E> {
 
     /// Polls for the next outcome; what [`next`](AsCompleted::next) awaits.
     pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Outcome<T, E>>> {
+        if let Some(timeout) = self.timeout.take() {
+            self.deadline = Some(sleep(timeout)); // the first poll: start the clock
+        }
         if let Some(owed) = &mut self.timed_out {
             let Some(index) = owed.pop_front() else {
                 return Poll::Ready(None);
@@ -166,6 +173,7 @@ impl<T, E> AsCompleted<T, E> {
         for (_, handle) in self.given_up.drain(..) {
             handle.cancel();
         }
+        self.timeout = None;
         self.deadline = None;
         self.timed_out = Some(VecDeque::new());
         running

@@ -33,8 +33,13 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use ripple_reactor::{JoinError, JoinHandle, spawn};
 
+/// Futures waiting to be spawned: the closure owns them and spawns them all, in order.
+type Spawner<T> = Box<dyn FnOnce() -> Vec<JoinHandle<T>>>;
+
 /// A set of spawned tasks, indexed in the order they were added.
 pub(crate) struct Children<T> {
+    /// Inputs not spawned yet (see [`Children::lazy`]), and how many there are.
+    unspawned: Option<(Spawner<T>, usize)>,
     /// `None` once the outcome was taken, or the handle handed back to the caller.
     handles: Vec<Option<JoinHandle<T>>>,
     /// The waker each handle is polled with, built once per child.
@@ -49,16 +54,20 @@ pub(crate) struct Children<T> {
 }
 
 impl<T: 'static> Children<T> {
-    /// Spawns every future as a task, in order.
-    ///
-    /// # Panics
-    /// Outside a ripple runtime.
-    pub(crate) fn spawn_all<I>(futures: I) -> Self
+    /// A set whose futures are spawned, in order, at its first `poll_next`: like every
+    /// Rust future, a combinator does nothing until it is polled, so it can be built
+    /// outside a runtime (`run(gather(futures))`). One box holds all the inputs.
+    pub(crate) fn lazy<I>(futures: I) -> Self
     where
         I: IntoIterator,
         I::Item: Future<Output = T> + 'static,
     {
-        Self::from_handles(futures.into_iter().map(spawn))
+        let futures: Vec<I::Item> = futures.into_iter().collect();
+        let count = futures.len();
+        let spawner: Spawner<T> = Box::new(move || futures.into_iter().map(spawn).collect());
+        let mut children = Children::new();
+        children.unspawned = Some((spawner, count));
+        children
     }
 
     /// Watches tasks that are already running.
@@ -75,6 +84,7 @@ impl<T> Children<T> {
     /// An empty set.
     pub(crate) fn new() -> Self {
         Children {
+            unspawned: None,
             handles: Vec::new(),
             wakers: Vec::new(),
             ready: Arc::new(ReadyList::default()),
@@ -99,14 +109,31 @@ impl<T> Children<T> {
         index
     }
 
-    /// How many children were ever added.
-    pub(crate) fn len(&self) -> usize {
-        self.handles.len()
+    /// Spawns the inputs of a [`lazy`](Children::lazy) set, if that has not happened yet.
+    ///
+    /// # Panics
+    /// Outside a ripple runtime, if there is something to spawn.
+    pub(crate) fn start(&mut self) {
+        if let Some((spawner, _)) = self.unspawned.take() {
+            for handle in spawner() {
+                self.push(handle);
+            }
+        }
     }
 
-    /// How many handles are still held (outcome not taken, handle not handed back).
+    /// How many children were ever added, spawned or not.
+    pub(crate) fn len(&self) -> usize {
+        self.handles.len() + self.unspawned_count()
+    }
+
+    /// How many outcomes are still to come: handles held (outcome not taken, handle not
+    /// handed back) and inputs not spawned yet.
     pub(crate) fn held(&self) -> usize {
-        self.held
+        self.held + self.unspawned_count()
+    }
+
+    fn unspawned_count(&self) -> usize {
+        self.unspawned.as_ref().map_or(0, |(_, count)| *count)
     }
 
     /// The next outcome, in the order the tasks ended; `Ready(None)` once every held
@@ -118,6 +145,7 @@ impl<T> Children<T> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<(usize, Result<T, JoinError>)>> {
+        self.start();
         loop {
             if self.held == 0 {
                 return Poll::Ready(None);
@@ -164,9 +192,15 @@ impl<T> Children<T> {
             .filter_map(|(index, handle)| handle.as_ref().map(|_| index))
     }
 
-    /// Cancels every held task that is still running. The handles stay, so their
-    /// `Cancelled` outcomes can still be taken.
-    pub(crate) fn cancel_all(&self) {
+    /// Cancels every held task that is still running; inputs not spawned yet are dropped.
+    /// The handles stay, so their `Cancelled` outcomes can still be taken.
+    pub(crate) fn cancel_all(&mut self) {
+        self.unspawned = None;
+        self.cancel_spawned();
+    }
+
+    /// Cancels every held task that is still running (for sets that are never lazy).
+    pub(crate) fn cancel_spawned(&self) {
         for handle in self.handles.iter().flatten() {
             handle.cancel();
         }
@@ -182,7 +216,12 @@ impl<T> Children<T> {
     }
 
     /// Hands back every held handle with its index, in order; the tasks keep running.
-    pub(crate) fn into_handles(self) -> Vec<(usize, JoinHandle<T>)> {
+    /// Inputs not spawned yet are spawned first.
+    ///
+    /// # Panics
+    /// Outside a ripple runtime, if there is something to spawn.
+    pub(crate) fn into_handles(mut self) -> Vec<(usize, JoinHandle<T>)> {
+        self.start();
         self.handles
             .into_iter()
             .enumerate()
@@ -190,8 +229,10 @@ impl<T> Children<T> {
             .collect()
     }
 
-    /// Drops every held handle without cancelling: the tasks run on, detached.
+    /// Drops every held handle without cancelling: the tasks run on, detached. Inputs not
+    /// spawned yet are dropped: they never ran, so there is nothing to leave running.
     pub(crate) fn detach_all(&mut self) {
+        self.unspawned = None;
         self.handles.iter_mut().for_each(|handle| *handle = None);
         self.held = 0;
     }
@@ -279,7 +320,7 @@ mod tests {
         let (order, polls) = rt.block_on(async {
             // 100 distinct finish times, 1,000 children at each: a poll-everything
             // design would make 100 x 100,000 handle polls here.
-            let mut children = Children::spawn_all((0..N).map(|i| async move {
+            let mut children = Children::lazy((0..N).map(|i| async move {
                 sleep(Duration::from_millis((i % 100) as u64 + 1)).await;
                 i
             }));

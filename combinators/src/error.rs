@@ -10,7 +10,7 @@
 //! at all (a panic, a cancellation, a group timeout) sit beside it, each its own variant.
 //! One level of `Result`, not `Result<Result<T, E>, JoinError>`.
 //!
-//! A future that cannot fail returns `Ok::<_, Infallible>(value)`; [`gather`](crate::gather)
+//! A future that cannot fail returns `Ok::<_, Infallible>(value)`; [`gather`](crate::gather())
 //! and [`gather!`](crate::gather!) take plain values and need no such wrapping.
 //!
 //! Path: every combinator's outcome goes through [`flatten`] on its way out.

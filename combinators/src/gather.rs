@@ -1,13 +1,13 @@
 //! `gather`: run many futures at once and collect their results in input order.
 //!
-//! Each input is spawned as a task the moment `gather` is called (asyncio's `gather`
+//! Each input is spawned as a task when the gather is first polled (asyncio's `gather`
 //! wraps each coroutine in a task the same way), so they all make progress while the
 //! caller waits. The returned future watches the tasks through `children.rs` and puts
 //! each result in the slot of the input it came from, so the order of the output never
 //! depends on the order of finishing: `gather([sleep 3 -> 3, sleep 1 -> 1])` is `[3, 1]`.
 //!
 //! Three flavours, after asyncio's `return_exceptions` flag:
-//! - [`gather`]: plain values; a panicking task panics the gatherer (Rust's "raise").
+//! - [`gather()`]: plain values; a panicking task panics the gatherer (Rust's "raise").
 //! - [`gather_results`]: every outcome kept, errors in their slots (`return_exceptions=True`).
 //! - [`try_gather`]: the first error, as soon as it happens (`return_exceptions=False`);
 //!   the rest keep running, or are cancelled with [`TryGather::cancel_on_error`].
@@ -28,37 +28,38 @@ use crate::error::{TaskError, flatten};
 /// Runs every future concurrently, each as its own task, and returns their values in
 /// input order once all are done (asyncio's `gather`).
 ///
-/// The tasks are spawned now, in this call: they start at the loop's next turn even if
-/// the returned future is not awaited yet.
-///
 /// # Differences from asyncio
+/// - Nothing starts until the returned future is first polled, as with any Rust future;
+///   asyncio schedules the tasks in the call. So `run(gather(futures))` works, and work
+///   that must start before it is awaited is for [`spawn`](ripple_reactor::spawn).
 /// - Dropping the returned future before it is done cancels every task still running.
 /// - A task that panics makes the gatherer panic with the same message (what an
 ///   exception does to an un-flagged `gather`); the other tasks are cancelled as the
 ///   gatherer unwinds. Use [`gather_results`] to keep failures as values.
 ///
 /// # Panics
-/// Outside a ripple runtime; and when one of the tasks panics, as said above.
+/// When polled outside a ripple runtime; and when one of the tasks panics, as said above.
 pub fn gather<I>(futures: I) -> Gather<<I::Item as Future>::Output>
 where
     I: IntoIterator,
     I::Item: Future + 'static,
 {
-    let children = Children::spawn_all(futures);
+    let children = Children::lazy(futures);
     let values = empty_slots(children.len());
     Gather { children, values }
 }
 
-/// Like [`gather`] for futures that return `Result<T, E>`, keeping every outcome, errors
+/// Like [`gather()`] for futures that return `Result<T, E>`, keeping every outcome, errors
 /// included, in input order (asyncio's `return_exceptions=True`).
 ///
 /// A panic or a cancellation is not a panic of the gatherer here but a value:
 /// [`TaskError::Panicked`] or [`TaskError::Cancelled`] in that input's slot; an `Err(e)`
-/// returned by the future is [`TaskError::Failed`]`(e)`. Dropping the returned future
-/// before it is done cancels the tasks still running.
+/// returned by the future is [`TaskError::Failed`]`(e)`. As with [`gather()`], the tasks
+/// start at the first poll, and dropping the returned future before it is done cancels
+/// the ones still running.
 ///
 /// # Panics
-/// Outside a ripple runtime.
+/// When polled outside a ripple runtime.
 pub fn gather_results<I, T, E>(futures: I) -> GatherResults<T, E>
 where
     I: IntoIterator,
@@ -66,21 +67,22 @@ where
     T: 'static,
     E: 'static,
 {
-    let children = Children::spawn_all(futures);
+    let children = Children::lazy(futures);
     let outcomes = empty_slots(children.len());
     GatherResults { children, outcomes }
 }
 
-/// Like [`gather`] for futures that return `Result<T, E>`: all the values in input order,
+/// Like [`gather()`] for futures that return `Result<T, E>`: all the values in input order,
 /// or the first failure (in finishing time) as soon as it happens (asyncio's default,
 /// `return_exceptions=False`).
 ///
 /// When it fails, the other tasks keep running, detached, as in asyncio; their results
-/// are lost. Call [`TryGather::cancel_on_error`] to cancel them instead. Either way,
-/// dropping the returned future before it is done cancels the tasks still running.
+/// are lost. Call [`TryGather::cancel_on_error`] to cancel them instead. As with
+/// [`gather()`], the tasks start at the first poll, and dropping the returned future
+/// before it is done cancels the ones still running.
 ///
 /// # Panics
-/// Outside a ripple runtime.
+/// When polled outside a ripple runtime.
 pub fn try_gather<I, T, E>(futures: I) -> TryGather<T, E>
 where
     I: IntoIterator,
@@ -88,7 +90,7 @@ where
     T: 'static,
     E: 'static,
 {
-    let children = Children::spawn_all(futures);
+    let children = Children::lazy(futures);
     let values = empty_slots(children.len());
     TryGather {
         children,
@@ -97,22 +99,22 @@ where
     }
 }
 
-/// The future returned by [`gather`].
-#[must_use = "the tasks already run; await this to get their values, or drop it to cancel them"]
+/// The future returned by [`gather()`].
+#[must_use = "futures do nothing unless awaited"]
 pub struct Gather<T> {
     children: Children<T>,
     values: Vec<Option<T>>,
 }
 
 /// The future returned by [`gather_results`].
-#[must_use = "the tasks already run; await this to get their outcomes, or drop it to cancel them"]
+#[must_use = "futures do nothing unless awaited"]
 pub struct GatherResults<T, E> {
     children: Children<Result<T, E>>,
     outcomes: Vec<Option<Result<T, TaskError<E>>>>,
 }
 
 /// The future returned by [`try_gather`].
-#[must_use = "the tasks already run; await this to get their values, or drop it to cancel them"]
+#[must_use = "futures do nothing unless awaited"]
 pub struct TryGather<T, E> {
     children: Children<Result<T, E>>,
     values: Vec<Option<T>>,

@@ -1,11 +1,11 @@
 //! `gather!`: a fixed handful of futures with different output types, joined into a tuple.
 //!
-//! [`gather`](crate::gather) needs one output type for all its inputs. A program that
+//! [`gather`](crate::gather()) needs one output type for all its inputs. A program that
 //! fetches a page, a count and a flag at once wants `(Page, u64, bool)` instead, which
-//! only a macro can spell for any number of inputs. `gather!(a, b, c)` spawns `a`, `b`
-//! and `c` as tasks right away, each inside a [`SpawnGuard`], and returns a future that
-//! awaits the guards in order. Awaiting in order costs nothing here: all three already
-//! run, so the tuple is ready when the slowest is, exactly as with `gather`.
+//! only a macro can spell for any number of inputs. `gather!(a, b, c)` is a future that,
+//! when first polled, spawns `a`, `b` and `c` as tasks, each inside a [`SpawnGuard`], and
+//! then awaits the guards in order. Awaiting in order costs nothing here: all three
+//! already run, so the tuple is ready when the slowest is, exactly as with `gather`.
 //!
 //! How the macro reaches the i-th guard without counting: it pairs each input with a
 //! list of `_` as long as its position, and destructures the tuple of guards with
@@ -24,28 +24,37 @@ use ripple_reactor::{JoinHandle, spawn};
 /// a tuple in argument order: `let (page, count) = gather!(fetch(url), count(db)).await;`.
 ///
 /// The futures may have different output types; each must be `'static`, as for
-/// [`spawn`](ripple_reactor::spawn). They are spawned when the macro is evaluated; the
-/// tuple comes once all are done. One argument gives a 1-tuple.
+/// [`spawn`](ripple_reactor::spawn). The argument expressions are evaluated where the
+/// macro is; the futures they make are spawned at the first poll, as with
+/// [`gather()`](crate::gather()). The tuple comes once all are done; one argument gives a
+/// 1-tuple.
 ///
 /// # Differences from asyncio
 /// Dropping the returned future before it is done cancels the tasks still running. A
-/// task that panics (or is cancelled from elsewhere) makes the awaiting code panic.
+/// task that panics makes the awaiting code panic.
 ///
 /// # Panics
-/// Outside a ripple runtime, and when a task ends without a value.
+/// When polled outside a ripple runtime, and when a task ends without a value.
 #[macro_export]
 macro_rules! gather {
     // Step 1, once per input: note the input with as many `_` as inputs before it.
-    (@pair { ( $($count:tt)* ) $( ( $($skip:tt)* ) $done:expr, )* } $head:expr, $($rest:expr,)*) => {
+    (@pair { ( $($count:tt)* ) $( ( $($skip:tt)* ) $done:expr, )* }
+        $head:expr, $($rest:expr,)*
+    ) => {
         $crate::gather!(@pair
             { ( $($count)* _ ) $( ( $($skip)* ) $done, )* ( $($count)* ) $head, }
             $($rest,)*
         )
     };
-    // Step 2: spawn everything now, then await the guards one by one.
+    // Step 2: make the futures now; at the first poll spawn them all, then await the
+    // guards one by one. Each `let` moves one field out of the tuple.
     (@pair { ( $($count:tt)* ) $( ( $($skip:tt)* ) $fut:expr, )* }) => {{
-        let mut guards = ( $( $crate::__private::SpawnGuard::spawn($fut), )* );
+        let futures = ( $( $fut, )* );
         async move {
+            let mut guards = ( $( {
+                let ( $($skip,)* future, .. ) = futures;
+                $crate::__private::SpawnGuard::spawn(future)
+            }, )* );
             ( $( {
                 let ( $($skip,)* guard, .. ) = &mut guards;
                 guard.join().await

@@ -1,24 +1,26 @@
 //! ripple-combinators: the chapter's toolbox for running a group of futures at once.
 //!
-//! Every combinator here spawns its inputs as tasks on the current ripple runtime (or
-//! takes tasks that already run) and waits on them without polling the ones that did
-//! not wake, so 100,000 children cost about 200,000 handle polls, not 10¹⁰.
+//! Every combinator here spawns its inputs as tasks on the current ripple runtime when it
+//! is first polled (or takes tasks that already run) and waits on them without polling
+//! the ones that did not wake, so 100,000 children cost about 200,000 handle polls, not
+//! 10¹⁰.
 //!
-//! | asyncio                                  | ripple                                        |
-//! |------------------------------------------|-----------------------------------------------|
-//! | `await gather(*aws)`                     | [`gather`]`(futs).await -> Vec<T>`             |
-//! | `gather(*aws, return_exceptions=True)`   | [`gather_results`]`(futs).await`               |
-//! | `gather(*aws)` with a failing input      | [`try_gather`]`(futs)[.cancel_on_error()]`     |
-//! | `gather(a(), b())` of different types    | [`gather!`]`(a(), b()).await -> (A, B)`        |
-//! | `for f in as_completed(aws, timeout=2)`  | [`as_completed`]`(futs).with_timeout(d)`, `.next()` |
-//! | `wait(tasks, return_when=.., timeout=..)`| [`wait`]`(handles, `[`ReturnWhen`]`, timeout)`  |
-//! | `wait_for(aw, timeout)`                  | [`timeout`]`(d, fut)`                          |
-//! | `async with TaskGroup() as tg`           | [`TaskGroup`]: `spawn`, then `join().await`    |
-//! | the chapter's `@async_timed()`           | [`timed`]`(name, fut)`, [`timed_to`]`(writer, ..)` |
+//! | asyncio                                    | ripple                                   |
+//! |--------------------------------------------|------------------------------------------|
+//! | `await gather(*aws)`                       | [`gather()`]                             |
+//! | `gather(*aws, return_exceptions=True)`     | [`gather_results`]                       |
+//! | `gather(*aws)` where one raises            | [`try_gather`], `.cancel_on_error()`     |
+//! | `gather(a(), b())` of different types      | [`gather!`]                              |
+//! | `as_completed(aws, timeout=2)`             | [`as_completed`], `.with_timeout(d)`     |
+//! | `wait(tasks, return_when=..., timeout=..)` | [`wait`], [`ReturnWhen`]                 |
+//! | `wait_for(aw, timeout)`                    | [`timeout`]                              |
+//! | `async with TaskGroup() as tg`             | [`TaskGroup`]: `spawn`, `join().await`   |
+//! | the chapter's `@async_timed()`             | [`timed`], [`timed_to`]                  |
 //!
 //! Where Rust changes the answer, the item says so under "Differences from asyncio". The
-//! main one: dropping a future cancels it, so dropping a `gather` or an `as_completed`
-//! half-way cancels the tasks it spawned. What "an error" is: futures whose output is
+//! two main ones: a future does nothing until polled, so the tasks start at the first
+//! `.await`, not at the call (and `run(gather(futures))` works); and dropping a future
+//! cancels it, so dropping a `gather` or an `as_completed` half-way cancels its tasks. What "an error" is: futures whose output is
 //! `Result<T, E>`, with panics, cancellations and group timeouts beside `E` in one
 //! [`TaskError`].
 //!
@@ -26,7 +28,7 @@
 //!
 //! - `children.rs`: the tasks a combinator watches, one waker each and a list of who woke.
 //! - `error.rs`: [`TaskError`], and how a task's two `Result`s become one.
-//! - `gather.rs`: [`gather`], [`gather_results`], [`try_gather`].
+//! - `gather.rs`: [`gather()`], [`gather_results`], [`try_gather`].
 //! - `gather_tuple.rs`: the [`gather!`] macro, for futures of different types.
 //! - `as_completed.rs`: [`as_completed`], outcomes in finishing order with their index.
 //! - `wait.rs`: [`wait`] and [`ReturnWhen`]: `(done, pending)`, nothing cancelled.

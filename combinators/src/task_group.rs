@@ -162,7 +162,7 @@ impl<T, E> Drop for TaskGroup<T, E> {
     fn drop(&mut self) {
         // After `join` every handle is gone and this does nothing; before it, this is
         // what keeps a dropped group from leaving tasks behind.
-        self.members.children.borrow().cancel_all();
+        self.members.children.borrow().cancel_spawned();
     }
 }
 

@@ -207,3 +207,25 @@ fn a_hundred_thousand_sleeps_come_out_in_finishing_order() {
     assert!(rt.stats().polls < 4 * N, "{} task polls", rt.stats().polls);
     assert!(rt.is_idle());
 }
+
+#[test]
+fn a_stream_built_outside_the_runtime_starts_its_clock_at_the_first_next() {
+    let rt = paused();
+    let results =
+        as_completed(vec![ok_after(1, secs(1)), ok_after(3, secs(3))]).with_timeout(secs(2));
+    assert_eq!(results.remaining(), 2);
+    assert!(
+        results.still_running().is_empty(),
+        "nothing runs before the first poll"
+    );
+    rt.block_on(async move {
+        let mut results = results;
+        sleep(secs(5)).await;
+        let start = time::now();
+        assert_eq!(results.next().await, Some((0, Ok(1))));
+        assert_eq!(results.next().await, Some((1, Err(TaskError::TimedOut))));
+        assert_eq!(since(start), secs(2));
+        assert_eq!(results.cancel_remaining(), [1]);
+    });
+    assert!(rt.is_idle());
+}

@@ -215,7 +215,7 @@ fn gather_macro_joins_different_types_into_a_tuple() {
 }
 
 #[test]
-fn gather_macro_spawns_at_once_and_cancels_when_dropped() {
+fn gather_macro_starts_at_the_first_poll_and_cancels_when_dropped() {
     let rt = paused();
     rt.block_on(async {
         let started = Rc::new(Cell::new(0));
@@ -230,12 +230,26 @@ fn gather_macro_spawns_at_once_and_cancels_when_dropped() {
             }
         };
         let both = ripple_combinators::gather!(task(secs(1)), task(secs(5)));
-        sleep(secs(2)).await; // not awaited yet, and both already ran
+        yield_now().await;
+        assert_eq!(started.get(), 0, "a future does nothing until polled");
+        let start = time::now();
+        assert!(timeout(secs(2), both).await.is_err());
+        assert_eq!(since(start), secs(2));
         assert_eq!(started.get(), 2);
-        assert_eq!(drops.count(), 0);
-        drop(both);
         assert_eq!(drops.count(), 1);
         assert_eq!(rt.stats().live_tasks, 0);
     });
+    assert!(rt.is_idle());
+}
+
+#[test]
+fn a_gather_built_outside_the_runtime_runs_inside_it() {
+    let rt = paused();
+    let out = rt.block_on(gather((1..=3).map(|n| value_after(n, secs(n)))));
+    assert_eq!(out, [1, 2, 3]);
+    let (a, b) = rt.block_on(ripple_combinators::gather!(async { 'a' }, async { "b" }));
+    assert_eq!((a, b), ('a', "b"));
+    let all = rt.block_on(try_gather(vec![ok_after(1, secs(1))]));
+    assert_eq!(all, Ok(vec![1]));
     assert!(rt.is_idle());
 }
