@@ -10,6 +10,9 @@
 //! set of n children costs about 2n handle polls in total: one to leave the waker, one to
 //! take the outcome.
 //!
+//! A set made with [`Children::lazy`] holds its inputs, unspawned, until its first poll:
+//! a combinator, like any Rust future, does nothing until it is awaited.
+//!
 //! `std::task::Wake` wants `Send + Sync`, so the list sits behind a `Mutex` even though
 //! ripple runs on one thread; it is never contended, and it is taken once per wake.
 //!
@@ -114,7 +117,9 @@ impl<T> Children<T> {
     /// # Panics
     /// Outside a ripple runtime, if there is something to spawn.
     pub(crate) fn start(&mut self) {
-        if let Some((spawner, _)) = self.unspawned.take() {
+        if let Some((spawner, count)) = self.unspawned.take() {
+            self.handles.reserve(count);
+            self.wakers.reserve(count);
             for handle in spawner() {
                 self.push(handle);
             }

@@ -18,8 +18,10 @@ pub use ripple_reactor::Elapsed;
 /// in time, `Err(Elapsed)` if not, in which case the future has been dropped, which
 /// cancels it.
 ///
-/// The clock is the runtime's (paused in tests) and starts when `timeout` is called. A
-/// future that is ready on its first poll wins even with a zero delay.
+/// The clock is the runtime's (paused in tests) and starts at the first poll, as
+/// asyncio's starts at the `await` (`ripple_reactor::timeout` starts it at the call
+/// instead); so `run(timeout(d, work))` works. A future that is ready on its first poll
+/// wins even with a zero delay.
 ///
 /// # A `JoinHandle` is not its task
 /// `timeout(d, handle)` drops the *handle* at expiry, and dropping a handle detaches its
@@ -28,22 +30,16 @@ pub use ripple_reactor::Elapsed;
 /// inside the timeout.
 ///
 /// # Panics
-/// Outside a ripple runtime.
-pub fn timeout<F: Future>(
-    delay: Duration,
-    future: F,
-) -> impl Future<Output = Result<F::Output, Elapsed>> {
-    ripple_reactor::time::timeout(delay, future)
+/// When polled outside a ripple runtime.
+pub async fn timeout<F: Future>(delay: Duration, future: F) -> Result<F::Output, Elapsed> {
+    ripple_reactor::time::timeout(delay, future).await
 }
 
 /// Like [`timeout`], with an absolute `deadline` on the runtime's clock
 /// (`ripple_reactor::time::now() + delay`).
 ///
 /// # Panics
-/// Outside a ripple runtime.
-pub fn timeout_at<F: Future>(
-    deadline: Instant,
-    future: F,
-) -> impl Future<Output = Result<F::Output, Elapsed>> {
-    ripple_reactor::time::timeout_at(deadline, future)
+/// When polled outside a ripple runtime.
+pub async fn timeout_at<F: Future>(deadline: Instant, future: F) -> Result<F::Output, Elapsed> {
+    ripple_reactor::time::timeout_at(deadline, future).await
 }

@@ -69,3 +69,18 @@ fn a_join_handle_that_times_out_leaves_its_task_running() {
     });
     assert!(rt.is_idle());
 }
+
+#[test]
+fn the_clock_starts_at_the_first_poll_so_it_can_be_built_outside() {
+    let rt = paused();
+    let limited = timeout(secs(2), value_after(1, secs(1)));
+    assert_eq!(rt.block_on(limited), Ok(1));
+    rt.block_on(async {
+        let late = timeout(secs(2), value_after(1, secs(1)));
+        sleep(secs(5)).await;
+        let start = time::now();
+        assert_eq!(late.await, Ok(1));
+        assert_eq!(since(start), secs(1));
+    });
+    assert!(rt.is_idle());
+}
