@@ -1,14 +1,13 @@
 //! `as_completed`: outcomes in the order the tasks finish, each with its input's index.
 //!
 //! The inputs are spawned as tasks at the first [`AsCompleted::next`], which then hands
-//! out one outcome per call, the first task to end first, so a program can
-//! print the fast results while the slow ones still run. asyncio's `as_completed` yields
-//! bare results and the caller has to work out which input each came from; here every
+//! out one outcome per call, the first task to end first, so a program can print the
+//! fast results while the slow ones still run. asyncio's `as_completed` yields bare
+//! results and the caller has to work out which input each came from; here every
 //! outcome comes as `(index, result)`.
 //!
 //! A group timeout ([`AsCompleted::with_timeout`]) is a `Sleep`, started with the tasks
-//! and polled beside them.
-//! When it fires, every task that has not delivered an outcome yet is owed a
+//! and polled beside them. When it fires, every task that has not delivered an outcome yet is owed a
 //! [`TaskError::TimedOut`], handed out one per `next()`, in input order; the tasks
 //! themselves are not cancelled (asyncio's behaviour, and what CPython #99933 asks to keep
 //! controllable). They can be listed with [`AsCompleted::still_running`], cancelled with
