@@ -9,7 +9,9 @@ use std::time::Duration;
 use ripple_reactor::{AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream, sleep, spawn};
 
 fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|dir| dir.count()).unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd")
+        .map(|dir| dir.count())
+        .unwrap_or(0)
 }
 
 #[test]
@@ -63,5 +65,9 @@ fn sockets_and_runtimes_give_back_every_fd() {
         });
         drop(rt);
     }
-    assert_eq!(open_fds(), baseline, "after runtimes shut down with live sockets");
+    assert_eq!(
+        open_fds(),
+        baseline,
+        "after runtimes shut down with live sockets"
+    );
 }

@@ -10,7 +10,8 @@ use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use ripple_reactor::{
-    AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream, resolve, run, sleep, spawn, spawn_blocking,
+    AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream, resolve, run, sleep, spawn,
+    spawn_blocking,
 };
 
 fn loopback() -> SocketAddr {
@@ -47,7 +48,8 @@ fn a_thousand_concurrent_clients_get_their_own_bytes_back() {
             .map(|i| {
                 spawn(async move {
                     let mut stream = TcpStream::connect(address).await?;
-                    let message = format!("client {i} says hello, {}", "x".repeat(i as usize % 200));
+                    let message =
+                        format!("client {i} says hello, {}", "x".repeat(i as usize % 200));
                     stream.write_all(message.as_bytes()).await?;
                     let mut echoed = vec![0u8; message.len()];
                     stream.read_exact(&mut echoed).await?;
@@ -55,7 +57,10 @@ fn a_thousand_concurrent_clients_get_their_own_bytes_back() {
                     stream.close().await?;
                     let mut rest = Vec::new();
                     stream.read_to_end(&mut rest).await?;
-                    assert!(rest.is_empty(), "the server closes after our FIN, sending nothing more");
+                    assert!(
+                        rest.is_empty(),
+                        "the server closes after our FIN, sending nothing more"
+                    );
                     io::Result::Ok(())
                 })
             })
@@ -64,7 +69,11 @@ fn a_thousand_concurrent_clients_get_their_own_bytes_back() {
             client.await.unwrap().unwrap();
         }
     });
-    assert!(rt.is_idle(), "every socket was deregistered: {:?}", rt.stats());
+    assert!(
+        rt.is_idle(),
+        "every socket was deregistered: {:?}",
+        rt.stats()
+    );
 }
 
 #[test]
@@ -103,9 +112,20 @@ fn large_writes_are_delivered_whole_through_a_full_socket_buffer() {
 fn resolving_localhost_finds_the_loopback_address() {
     run(async {
         let addresses = resolve("localhost", 8080).await.unwrap();
-        assert!(addresses.iter().any(|a| a.ip().is_loopback() && a.port() == 8080), "{addresses:?}");
-        assert_eq!(resolve("127.0.0.1", 1).await.unwrap(), ["127.0.0.1:1".parse().unwrap()]);
-        assert_eq!(resolve("[::1]", 2).await.unwrap(), ["[::1]:2".parse().unwrap()]);
+        assert!(
+            addresses
+                .iter()
+                .any(|a| a.ip().is_loopback() && a.port() == 8080),
+            "{addresses:?}"
+        );
+        assert_eq!(
+            resolve("127.0.0.1", 1).await.unwrap(),
+            ["127.0.0.1:1".parse().unwrap()]
+        );
+        assert_eq!(
+            resolve("[::1]", 2).await.unwrap(),
+            ["[::1]:2".parse().unwrap()]
+        );
         let stream = TcpStream::connect_host("localhost", spawn_echo_server().port()).await;
         assert!(stream.is_ok(), "{stream:?}");
     });
@@ -117,7 +137,10 @@ fn an_unknown_host_is_a_not_found_error() {
         // `.invalid` is reserved (RFC 2606): no resolver may answer it.
         let error = resolve("no-such-host.invalid", 80).await.unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound);
-        assert!(error.to_string().contains("no-such-host.invalid"), "{error}");
+        assert!(
+            error.to_string().contains("no-such-host.invalid"),
+            "{error}"
+        );
     });
 }
 
@@ -153,7 +176,10 @@ fn a_panic_in_a_blocking_job_is_reported_not_propagated() {
     run(async {
         let job = spawn_blocking(|| -> u32 { panic!("the job failed") });
         let error = job.await.unwrap_err();
-        assert!(error.is_panic() && error.to_string().contains("the job failed"), "{error}");
+        assert!(
+            error.is_panic() && error.to_string().contains("the job failed"),
+            "{error}"
+        );
     });
 }
 
@@ -259,7 +285,9 @@ fn end_of_stream_after_a_short_read_is_not_lost() {
         writer.await.unwrap();
         sleep(Duration::from_millis(20)).await; // let the FIN land before the first read
         let mut everything = Vec::new();
-        let read = ripple_reactor::timeout(Duration::from_secs(5), stream.read_to_end(&mut everything)).await;
+        let read =
+            ripple_reactor::timeout(Duration::from_secs(5), stream.read_to_end(&mut everything))
+                .await;
         assert!(read.is_ok(), "read_to_end hung after a short read");
         assert_eq!(everything, b"short and final");
     });

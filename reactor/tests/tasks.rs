@@ -23,7 +23,9 @@ fn paused() -> Runtime {
 fn ten_thousand_tasks_deliver_every_result() {
     let rt = Runtime::new().unwrap();
     let sum = rt.block_on(async {
-        let handles: Vec<_> = (0..10_000u64).map(|i| spawn(async move { i * 2 })).collect();
+        let handles: Vec<_> = (0..10_000u64)
+            .map(|i| spawn(async move { i * 2 }))
+            .collect();
         let mut sum = 0;
         for (i, handle) in handles.into_iter().enumerate() {
             let value = handle.await.unwrap();
@@ -193,7 +195,10 @@ fn tasks_left_when_main_returns_are_dropped() {
             yield_now().await;
         }
     });
-    assert!(dropped.get(), "asyncio.run semantics: leftovers are cancelled");
+    assert!(
+        dropped.get(),
+        "asyncio.run semantics: leftovers are cancelled"
+    );
     assert!(rt.is_idle());
 }
 

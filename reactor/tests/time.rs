@@ -1,8 +1,8 @@
 //! Sleeps, timeouts and the paused clock.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use ripple_reactor::time::{now, timeout_at};
@@ -40,8 +40,15 @@ fn three_and_one_second_sleeps_end_at_exactly_three_seconds_instantly() {
         }
     });
     assert_eq!(elapsed, secs(3));
-    assert_eq!(*finished.borrow(), [(1, secs(1)), (3, secs(3))], "the 1 s sleep finishes first");
-    assert!(real_start.elapsed() < secs(1), "paused time costs no real time");
+    assert_eq!(
+        *finished.borrow(),
+        [(1, secs(1)), (3, secs(3))],
+        "the 1 s sleep finishes first"
+    );
+    assert!(
+        real_start.elapsed() < secs(1),
+        "paused time costs no real time"
+    );
     assert!(rt.is_idle());
 }
 
@@ -93,7 +100,11 @@ fn timeout_drops_the_slow_future_and_spares_the_fast_one() {
         });
         assert!(slow.await.is_err());
         assert_eq!(now() - start, secs(2));
-        assert_eq!(rt.stats().timers, 0, "the inner sleep was dropped with its future");
+        assert_eq!(
+            rt.stats().timers,
+            0,
+            "the inner sleep was dropped with its future"
+        );
 
         let fast = timeout(secs(2), async {
             sleep(secs(1)).await;
@@ -102,7 +113,10 @@ fn timeout_drops_the_slow_future_and_spares_the_fast_one() {
         assert_eq!(fast.await, Ok("fast"));
         assert_eq!(now() - start, secs(3));
 
-        assert!(timeout_at(now(), async { 1 }).await.is_ok(), "ready on first poll wins");
+        assert!(
+            timeout_at(now(), async { 1 }).await.is_ok(),
+            "ready on first poll wins"
+        );
     });
     assert!(rt.is_idle());
 }

@@ -125,7 +125,8 @@ impl TcpStream {
     /// Reads without waiting: `WouldBlock` if no byte is there. The HTTP pool uses it to
     /// see whether an idle connection was closed by the server.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self.io.get_ref()).read(buf)
+        let mut socket = self.io.get_ref();
+        socket.read(buf)
     }
 
     /// Closes the reading half, the writing half, or both (`shutdown(2)`).
