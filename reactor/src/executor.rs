@@ -10,17 +10,19 @@
 //! # Invariants
 //! - A task is on the run queue at most once: `TaskWaker::queued` is set by the first wake
 //!   and cleared just before the task is polled, so later wakes are free.
-//! - A task's future is taken out of its slot while it is polled, so the task may spawn,
-//!   cancel or wake anything (itself included) without a double borrow. A task cancelled
-//!   during its own poll is marked `cancelled` and dropped when the poll returns.
+//! - A task's future and waker are taken out of its slot while it is polled, so the task
+//!   may spawn, cancel or wake anything (itself included) without a double borrow, and
+//!   the poll costs no reference-count traffic. A task cancelled during its own poll is
+//!   marked `PollingCancelled` and dropped when the poll returns.
 //! - No `RefCell` borrow is held across a poll, a wake or a drop of a future.
 //!
 //! Path: `spawn()` -> here -> `runtime.rs` calls [`Executor::run_ready`] each turn.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -37,20 +39,31 @@ use crate::trace::{TaskEnd, Trace};
 
 type BoxedTask = Pin<Box<dyn Future<Output = ()>>>;
 
-/// One live task.
-struct TaskSlot {
-    /// `None` while the task is being polled (see the module invariants).
-    future: Option<BoxedTask>,
-    outcome: Rc<dyn TaskOutcome>,
+/// What polling a task needs; out of the slot while the task runs.
+struct Runnable {
+    future: BoxedTask,
     waker: Waker,
+}
+
+/// Where a task is: waiting in its slot, or out being polled (and maybe cancelled meanwhile).
+enum SlotState {
+    Idle(Runnable),
+    Polling,
+    PollingCancelled,
+}
+
+/// One live task. Kept small: a million tasks means a million slots.
+struct TaskSlot {
+    state: SlotState,
+    outcome: Rc<dyn TaskOutcome>,
     wake_state: Arc<TaskWaker>,
-    name: Option<Box<str>>,
-    cancelled: bool,
 }
 
 /// The tasks of one runtime and the queue of those ready to run.
 pub(crate) struct Executor {
     tasks: RefCell<Slab<TaskSlot>>,
+    /// Names of the tasks that have one; most have none, so they live beside the slab.
+    names: RefCell<HashMap<TaskId, Box<str>>>,
     run_queue: RefCell<VecDeque<TaskId>>,
     remote: Arc<RemoteQueue>,
     trace: Option<Trace>,
@@ -67,6 +80,7 @@ impl Executor {
     ) -> Self {
         Executor {
             tasks: RefCell::new(Slab::new()),
+            names: RefCell::new(HashMap::new()),
             run_queue: RefCell::new(VecDeque::new()),
             remote,
             trace,
@@ -103,18 +117,20 @@ impl Executor {
                 Arc::clone(&self.remote),
             ));
             entry.insert(TaskSlot {
-                future: Some(Box::pin(task)),
+                state: SlotState::Idle(Runnable {
+                    future: Box::pin(task),
+                    waker: Waker::from(Arc::clone(&wake_state)),
+                }),
                 outcome: Rc::clone(&state) as Rc<dyn TaskOutcome>,
-                waker: Waker::from(Arc::clone(&wake_state)),
                 wake_state,
-                name,
-                cancelled: false,
             });
             id
         };
         if let Some(trace) = &self.trace {
-            let tasks = self.tasks.borrow();
-            trace.spawned(id, tasks[id.0].name.as_deref());
+            trace.spawned(id, name.as_deref());
+        }
+        if let Some(name) = name {
+            self.names.borrow_mut().insert(id, name);
         }
         self.run_queue.borrow_mut().push_back(id);
         JoinHandle::new(state, id, Rc::downgrade(self))
@@ -142,62 +158,70 @@ impl Executor {
     }
 
     fn poll_task(&self, id: TaskId) {
-        let (mut future, waker) = {
+        let mut runnable = {
             let mut tasks = self.tasks.borrow_mut();
             // A stale wake (the task ended, or its id was reused) costs one lookup.
             let Some(slot) = tasks.get_mut(id.0) else {
                 return;
             };
             slot.wake_state.queued.store(false, Ordering::Release);
-            let Some(future) = slot.future.take() else {
-                return;
-            };
-            (future, slot.waker.clone())
+            match mem::replace(&mut slot.state, SlotState::Polling) {
+                SlotState::Idle(runnable) => runnable,
+                other => {
+                    slot.state = other;
+                    return;
+                }
+            }
         };
         let started = self.is_observing().then(Instant::now);
-        let mut cx = Context::from_waker(&waker);
-        let result = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
+        let mut cx = Context::from_waker(&runnable.waker);
+        let result = catch_unwind(AssertUnwindSafe(|| runnable.future.as_mut().poll(&mut cx)));
         if let Some(started) = started {
             self.observe_poll(id, started.elapsed());
         }
         self.polls.set(self.polls.get() + 1);
         match result {
-            Ok(Poll::Pending) => self.park(id, future),
+            Ok(Poll::Pending) => self.park(id, runnable),
             Ok(Poll::Ready(())) => {
                 // The task's async block already stored its value in the JoinState.
-                self.end(id, future, TaskEnd::Completed);
+                self.end(id, runnable, TaskEnd::Completed);
             }
             Err(panic) => {
                 let message = panic_message(&*panic);
                 // Does nothing if the task had cancelled itself before panicking.
-                self.end(id, future, TaskEnd::Panicked)
+                self.end(id, runnable, TaskEnd::Panicked)
                     .fail(JoinError::Panicked(message));
             }
         }
     }
 
-    /// Puts a pending task's future back, unless it was cancelled while it ran.
-    fn park(&self, id: TaskId, future: BoxedTask) {
-        let cancelled = {
+    /// Puts a pending task back in its slot, unless it was cancelled while it ran.
+    fn park(&self, id: TaskId, runnable: Runnable) {
+        {
             let mut tasks = self.tasks.borrow_mut();
             let slot = &mut tasks[id.0];
-            if !slot.cancelled {
-                slot.future = Some(future);
+            if let SlotState::Polling = slot.state {
+                slot.state = SlotState::Idle(runnable);
                 return;
             }
-            tasks.remove(id.0)
-        };
-        drop_quietly(future);
-        self.record_end(id, TaskEnd::Cancelled);
-        drop(cancelled);
+        }
+        self.end(id, runnable, TaskEnd::Cancelled);
     }
 
     /// Frees a task's slot and drops its future; returns the task's outcome cell.
-    fn end(&self, id: TaskId, future: BoxedTask, how: TaskEnd) -> Rc<dyn TaskOutcome> {
+    fn end(&self, id: TaskId, runnable: Runnable, how: TaskEnd) -> Rc<dyn TaskOutcome> {
         let slot = self.tasks.borrow_mut().remove(id.0);
-        drop_quietly(future);
+        drop_quietly(runnable.future);
+        self.forget_name(id);
         self.record_end(id, how);
         slot.outcome
+    }
+
+    fn forget_name(&self, id: TaskId) {
+        let mut names = self.names.borrow_mut();
+        if !names.is_empty() {
+            names.remove(&id);
+        }
     }
 
     /// Cancels a live task: drops its future now, or right after its current poll if it
@@ -208,19 +232,22 @@ impl Executor {
             let Some(slot) = tasks.get_mut(id.0) else {
                 return;
             };
-            if slot.future.is_none() {
-                // The task is cancelling itself from inside its own poll.
-                slot.cancelled = true;
+            if let SlotState::Idle(_) = slot.state {
+                tasks.remove(id.0)
+            } else {
+                // The task is cancelling itself from inside its own poll: `park` or `end`
+                // frees the slot when the poll returns.
+                slot.state = SlotState::PollingCancelled;
                 let outcome = Rc::clone(&slot.outcome);
                 drop(tasks);
                 outcome.fail(JoinError::Cancelled);
                 return;
             }
-            tasks.remove(id.0)
         };
-        if let Some(future) = removed.future {
-            drop_quietly(future);
+        if let SlotState::Idle(runnable) = removed.state {
+            drop_quietly(runnable.future);
         }
+        self.forget_name(id);
         self.record_end(id, TaskEnd::Cancelled);
         removed.outcome.fail(JoinError::Cancelled);
     }
@@ -234,12 +261,13 @@ impl Executor {
                 break;
             }
             for slot in slots {
-                if let Some(future) = slot.future {
-                    drop_quietly(future);
+                if let SlotState::Idle(runnable) = slot.state {
+                    drop_quietly(runnable.future);
                 }
                 slot.outcome.fail(JoinError::Cancelled);
             }
         }
+        self.names.borrow_mut().clear();
         self.run_queue.borrow_mut().clear();
     }
 
@@ -282,11 +310,8 @@ impl Executor {
         };
         if took >= threshold {
             self.slow_polls.set(self.slow_polls.get() + 1);
-            let tasks = self.tasks.borrow();
-            let name = tasks
-                .get(id.0)
-                .and_then(|slot| slot.name.as_deref())
-                .unwrap_or("unnamed");
+            let names = self.names.borrow();
+            let name = names.get(&id).map_or("unnamed", |name| &**name);
             eprintln!(
                 "ripple: task {id} ({name}) held the loop for {:.1} ms in one poll; \
                  blocking code stalls every other task",
