@@ -1,0 +1,16 @@
+//! ripple-http: a tiny but honest HTTP/1.1 client, and a small server, on ripple's runtime.
+//!
+//! (Being written: see issue 3. The map of files and the walk of one request come with it.)
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cookies;
+pub mod error;
+pub mod server;
+pub mod tls;
+pub mod url;
+pub mod wire;
+
+pub use error::Error;
+pub use url::Url;
