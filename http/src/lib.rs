@@ -12,5 +12,3 @@ pub mod tls;
 pub mod url;
 pub mod wire;
 
-pub use error::Error;
-pub use url::Url;
