@@ -12,3 +12,5 @@ pub mod tls;
 pub mod url;
 pub mod wire;
 
+pub use error::{Error, Limit, Phase, Result, TimeoutKind};
+
