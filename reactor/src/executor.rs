@@ -2,14 +2,14 @@
 //! that puts a task back on that queue.
 //!
 //! A task is a boxed future in a [`Slab`]; its [`TaskId`] is its index. Polling a task
-//! hands it a [`Waker`] built once, at spawn, from a [`TaskWaker`] (`std::task::Wake`, so
-//! no hand-written vtable). Waking pushes the id onto the `run_queue`: directly when the
-//! wake happens on the loop's thread, or through the [`RemoteQueue`] and a poke of
-//! `mio::Waker` when it comes from another thread (the blocking pool, a user's thread).
+//! hands it a [`Waker`] built once, at spawn, from a `TaskWaker` (`waker.rs`). Waking
+//! calls [`Executor::schedule`], which pushes the id onto the `run_queue`: directly when
+//! the wake happens on the loop's thread, or after a detour through the remote queue when
+//! it comes from another thread (the blocking pool, a user's thread).
 //!
 //! # Invariants
-//! - A task is on the run queue at most once: `TaskWaker::queued` is set by the first wake
-//!   and cleared just before the task is polled, so later wakes are free.
+//! - A task is on the run queue at most once: its slot's `scheduled` flag is set by the
+//!   first wake and cleared just before the task is polled, so later wakes are free.
 //! - A task's future and waker are taken out of its slot while it is polled, so the task
 //!   may spawn, cancel or wake anything (itself included) without a double borrow, and
 //!   the poll costs no reference-count traffic. A task cancelled during its own poll is
@@ -26,16 +26,15 @@ use std::mem;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use slab::Slab;
 
-use crate::context;
 use crate::task::{JoinError, JoinHandle, JoinState, TaskId, TaskOutcome};
 use crate::trace::{TaskEnd, Trace};
+use crate::waker::{RemoteQueue, TaskWaker};
 
 type BoxedTask = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -56,7 +55,9 @@ enum SlotState {
 struct TaskSlot {
     state: SlotState,
     outcome: Rc<dyn TaskOutcome>,
-    wake_state: Arc<TaskWaker>,
+    /// On the run queue (see the invariants). Here, not in the waker, so polling a task
+    /// touches its slot and its future and nothing else.
+    scheduled: bool,
 }
 
 /// The tasks of one runtime and the queue of those ready to run.
@@ -112,17 +113,14 @@ impl Executor {
             let mut tasks = self.tasks.borrow_mut();
             let entry = tasks.vacant_entry();
             let id = TaskId(entry.key());
-            let wake_state = Arc::new(TaskWaker::new(
-                WakeTarget::Task(id),
-                Arc::clone(&self.remote),
-            ));
+            let waker = Waker::from(Arc::new(TaskWaker::new(id, Arc::clone(&self.remote))));
             entry.insert(TaskSlot {
                 state: SlotState::Idle(Runnable {
                     future: Box::pin(task),
-                    waker: Waker::from(Arc::clone(&wake_state)),
+                    waker,
                 }),
                 outcome: Rc::clone(&state) as Rc<dyn TaskOutcome>,
-                wake_state,
+                scheduled: true,
             });
             id
         };
@@ -136,8 +134,18 @@ impl Executor {
         JoinHandle::new(state, id, Rc::downgrade(self))
     }
 
-    /// Queues a task woken on the loop's own thread.
-    pub(crate) fn wake_local(&self, id: TaskId) {
+    /// Queues a woken task, unless it is already queued. Called on the loop's thread, by
+    /// a `TaskWaker` or for each wake that came through the remote queue.
+    pub(crate) fn schedule(&self, id: TaskId) {
+        // The slab is never borrowed across a wake (module invariants); if it ever were,
+        // queueing twice is harmless: the second pop finds the task not scheduled.
+        if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
+            match tasks.get_mut(id.0) {
+                Some(slot) if !slot.scheduled => slot.scheduled = true,
+                // Already queued, or a stale wake for a task that has ended.
+                _ => return,
+            }
+        }
         if let Some(trace) = &self.trace {
             trace.woken(id);
         }
@@ -164,7 +172,10 @@ impl Executor {
             let Some(slot) = tasks.get_mut(id.0) else {
                 return;
             };
-            slot.wake_state.queued.store(false, Ordering::Release);
+            if !slot.scheduled {
+                return; // a duplicate entry (see `schedule`)
+            }
+            slot.scheduled = false;
             match mem::replace(&mut slot.state, SlotState::Polling) {
                 SlotState::Idle(runnable) => runnable,
                 other => {
@@ -278,7 +289,9 @@ impl Executor {
 
     /// Moves the wakes that other threads left in the remote queue onto the run queue.
     pub(crate) fn take_remote_wakes(&self) {
-        self.remote.drain_into(&mut self.run_queue.borrow_mut());
+        for id in self.remote.take() {
+            self.schedule(id);
+        }
     }
 
     pub(crate) fn live_tasks(&self) -> usize {
@@ -339,122 +352,5 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
         message.clone()
     } else {
         "a panic with a non-string payload".to_owned()
-    }
-}
-
-/// Which future a waker wakes: a spawned task, or the future passed to `block_on`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum WakeTarget {
-    Task(TaskId),
-    Main,
-}
-
-/// The state behind every `Waker` the executor hands out.
-pub(crate) struct TaskWaker {
-    target: WakeTarget,
-    /// Set by the first wake, cleared just before the next poll (see the invariants).
-    queued: AtomicBool,
-    remote: Arc<RemoteQueue>,
-}
-
-impl TaskWaker {
-    pub(crate) fn new(target: WakeTarget, remote: Arc<RemoteQueue>) -> Self {
-        TaskWaker {
-            target,
-            queued: AtomicBool::new(true),
-            remote,
-        }
-    }
-
-    /// Clears the queued flag, returning whether it was set. The loop calls it before
-    /// polling the `block_on` future.
-    pub(crate) fn take_queued(&self) -> bool {
-        self.queued.swap(false, Ordering::AcqRel)
-    }
-
-    pub(crate) fn is_queued(&self) -> bool {
-        self.queued.load(Ordering::Acquire)
-    }
-}
-
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.queued.swap(true, Ordering::AcqRel) {
-            return; // already queued: this wake is free
-        }
-        let loop_id = self.remote.loop_id;
-        match self.target {
-            WakeTarget::Task(id) => {
-                let local =
-                    context::with_loop_if(loop_id, |event_loop| event_loop.executor.wake_local(id));
-                if local.is_none() {
-                    self.remote.push(id);
-                }
-            }
-            // The flag is all the main future needs; another thread must also unblock
-            // a loop that may be asleep in epoll_wait.
-            WakeTarget::Main => {
-                if context::with_loop_if(loop_id, |_| ()).is_none() {
-                    self.remote.poke();
-                }
-            }
-        }
-    }
-}
-
-/// Wakes that arrive from other threads, and the `mio::Waker` that interrupts `epoll_wait`
-/// so the loop sees them. The only lock in the runtime, and the loop takes it only when
-/// `has_wakes` says there is something to take.
-pub(crate) struct RemoteQueue {
-    loop_id: u64,
-    woken: Mutex<Vec<TaskId>>,
-    has_wakes: AtomicBool,
-    poll_waker: mio::Waker,
-}
-
-impl RemoteQueue {
-    pub(crate) fn new(loop_id: u64, poll_waker: mio::Waker) -> Self {
-        RemoteQueue {
-            loop_id,
-            woken: Mutex::new(Vec::new()),
-            has_wakes: AtomicBool::new(false),
-            poll_waker,
-        }
-    }
-
-    fn push(&self, id: TaskId) {
-        let was_empty = {
-            let mut woken = self
-                .woken
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            woken.push(id);
-            woken.len() == 1
-        };
-        self.has_wakes.store(true, Ordering::Release);
-        if was_empty {
-            self.poke();
-        }
-    }
-
-    /// Interrupts a blocked `epoll_wait`. Failure means the eventfd is gone, which only
-    /// happens once the runtime is dropped; then there is nobody left to wake.
-    fn poke(&self) {
-        let _ = self.poll_waker.wake();
-    }
-
-    fn drain_into(&self, run_queue: &mut VecDeque<TaskId>) {
-        if !self.has_wakes.swap(false, Ordering::AcqRel) {
-            return;
-        }
-        let mut woken = self
-            .woken
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        run_queue.extend(woken.drain(..));
     }
 }

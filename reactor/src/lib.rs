@@ -20,7 +20,8 @@
 //! # Map of the crate
 //!
 //! - `runtime.rs`: [`Runtime`], [`Builder`], [`run`], `block_on` and the loop's `turn`.
-//! - `executor.rs`: the task slab, the run queue, the waker that re-queues a task.
+//! - `executor.rs`: the task slab and the run queue.
+//! - `waker.rs`: the wakers that re-queue a task, from the loop's thread or any other.
 //! - `task.rs`: [`TaskId`], [`JoinHandle`], [`JoinError`]; cancel and detach.
 //! - `context.rs`: the thread-local "current runtime" behind [`spawn`] and [`sleep`].
 //! - `reactor.rs`: `mio::Poll`, one slot per socket, readiness and dispatch.
@@ -38,7 +39,7 @@
 //! (`IoSource::poll_io`), the `read(2)` says `WouldBlock`, the waker goes into the
 //! socket's slot, and the task returns `Pending`. With nothing left to run, `turn` blocks
 //! in `epoll_wait` (`Reactor::poll`); bytes arrive, `dispatch` wakes the waker, which
-//! pushes the id back on the run queue (`executor.rs`, `TaskWaker`), and the next turn
+//! pushes the id back on the run queue (`waker.rs`, `executor.rs`), and the next turn
 //! polls the task again: this time the read succeeds.
 
 #![forbid(unsafe_code)]
@@ -54,6 +55,7 @@ mod runtime;
 mod task;
 pub mod time;
 mod trace;
+mod waker;
 
 use std::future::{Future, poll_fn};
 use std::task::Poll;

@@ -21,12 +21,13 @@ use std::time::{Duration, Instant};
 
 use crate::blocking::BlockingPool;
 use crate::context;
-use crate::executor::{Executor, RemoteQueue, TaskWaker, WakeTarget};
+use crate::executor::Executor;
 use crate::reactor::Reactor;
 use crate::task::JoinHandle;
 use crate::time::clock::Clock;
 use crate::time::timers::Timers;
 use crate::trace::{Trace, TraceEvent};
+use crate::waker::{MainWaker, RemoteQueue};
 
 /// How many tasks one turn polls before it looks at I/O and timers again.
 const TASKS_PER_TURN: usize = 256;
@@ -111,7 +112,7 @@ impl Builder {
             blocking: BlockingPool::new(self.blocking_threads),
             clock,
         };
-        let main_waker = Arc::new(TaskWaker::new(WakeTarget::Main, remote));
+        let main_waker = Arc::new(MainWaker::new(remote));
         Ok(Runtime {
             event_loop: Rc::new(event_loop),
             main_waker,
@@ -128,7 +129,7 @@ impl Default for Builder {
 /// A single-threaded async runtime: one executor, one reactor, one timer list.
 pub struct Runtime {
     event_loop: Rc<EventLoop>,
-    main_waker: Arc<TaskWaker>,
+    main_waker: Arc<MainWaker>,
 }
 
 /// Numbers that describe a runtime at one moment, as plain data.
@@ -175,7 +176,7 @@ impl Runtime {
         let mut main = pin!(main);
         let waker = Waker::from(Arc::clone(&self.main_waker));
         let mut cx = Context::from_waker(&waker);
-        self.main_waker.take_queued();
+        self.main_waker.take_woken();
         let output = loop {
             if let Poll::Ready(output) = main.as_mut().poll(&mut cx) {
                 break output;
@@ -186,7 +187,7 @@ impl Runtime {
                 if let Err(e) = self.event_loop.turn(&self.main_waker) {
                     panic!("ripple: epoll_wait failed: {e}");
                 }
-                if self.main_waker.take_queued() {
+                if self.main_waker.take_woken() {
                     break;
                 }
             }
@@ -273,7 +274,7 @@ pub(crate) struct EventLoop {
 
 impl EventLoop {
     /// One turn of the loop. The whole runtime is these steps, repeated.
-    fn turn(&self, main_waker: &TaskWaker) -> io::Result<()> {
+    fn turn(&self, main_waker: &MainWaker) -> io::Result<()> {
         // 1. Poll the tasks that are ready now, at most a budget, so I/O is not starved.
         self.executor.run_ready(TASKS_PER_TURN);
         // 2. Wake the tasks whose deadline has passed.
@@ -294,12 +295,12 @@ impl EventLoop {
         Ok(())
     }
 
-    fn has_ready_work(&self, main_waker: &TaskWaker) -> bool {
-        main_waker.is_queued() || self.executor.has_ready_tasks()
+    fn has_ready_work(&self, main_waker: &MainWaker) -> bool {
+        main_waker.is_woken() || self.executor.has_ready_tasks()
     }
 
     /// How long `epoll_wait` may block: `None` means until an event.
-    fn poll_timeout(&self, main_waker: &TaskWaker, jobs_idle: bool) -> Option<Duration> {
+    fn poll_timeout(&self, main_waker: &MainWaker, jobs_idle: bool) -> Option<Duration> {
         if self.has_ready_work(main_waker) {
             return Some(Duration::ZERO);
         }

@@ -163,3 +163,14 @@ fn a_real_clock_sleep_lasts_at_least_its_delay() {
         assert!(start.elapsed() >= Duration::from_millis(20));
     });
 }
+
+#[test]
+fn a_sleep_of_duration_max_means_never_not_a_panic() {
+    let rt = paused();
+    rt.block_on(async {
+        let start = now();
+        assert!(timeout(secs(5), sleep(Duration::MAX)).await.is_err());
+        assert_eq!(now() - start, secs(5));
+    });
+    assert!(rt.is_idle());
+}

@@ -23,8 +23,16 @@ use crate::time::timers::{TimerKey, Timers};
 /// Outside a ripple runtime.
 pub fn sleep(delay: Duration) -> Sleep {
     let timers = Rc::clone(&context::current().timers);
-    let deadline = timers.now() + delay;
+    let deadline = deadline_after(timers.now(), delay);
     Sleep::new(timers, deadline)
+}
+
+/// `now + delay`, or about 30 years from now if that overflows (`Duration::MAX` means
+/// "never", not a panic).
+pub(crate) fn deadline_after(now: Instant, delay: Duration) -> Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+    // Only an Instant within 30 years of the end of time could overflow here.
+    now.checked_add(delay.min(FAR_FUTURE)).unwrap_or(now)
 }
 
 /// Waits until `deadline` on the current runtime's clock.

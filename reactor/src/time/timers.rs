@@ -1,47 +1,84 @@
-//! The timer list: every pending deadline, in order, with the waker to call when it passes.
+//! The timer list: every pending deadline, grouped by millisecond, with the waker to call.
 //!
-//! Deadlines live in a `BTreeMap` keyed by `(Instant, seq)`; `seq` makes two sleeps with
-//! the same deadline distinct and keeps them in creation order. The loop asks for the
-//! first key to choose its `epoll_wait` timeout and, each turn, pops every key that is due
-//! ([`Timers::fire_due`]). A sleep dropped early removes its own key, so a cancelled timer
-//! costs an `O(log n)` removal and nothing at expiry. (A binary heap with lazy deletion is
-//! the road not taken: dropped timeouts would pile up inside it until their deadline.)
+//! Deadlines are rounded *up* to whole milliseconds ("ticks" since the clock's origin),
+//! the resolution `epoll_wait` works in anyway, and each tick with a pending timer has a
+//! bucket: a `Vec` of timer entries, in a `BTreeMap` ordered by tick. Thousands of sleeps
+//! share a few hundred buckets, so adding one costs a short map lookup and a push, and the
+//! loop reads the first key to choose its `epoll_wait` timeout. Each turn pops every bucket
+//! that is due ([`Timers::fire_due`]).
+//!
+//! The entries themselves live in a slab, so a sleep finds its own in O(1): to refresh its
+//! waker, to see that it fired, or, when dropped early, to leave its bucket by
+//! `swap_remove` (the entry moved into its place gets its new position). A cancelled timer
+//! therefore costs O(1) and nothing at expiry. (A `BTreeMap` keyed by each `(Instant, seq)`
+//! was the first version: exact to the nanosecond, but every insert walked a tree of all
+//! pending timers; with 100,000 sleeps that was most of the bench's M2 time.)
 //!
 //! # Invariants
-//! - A key is in the map exactly while its `Sleep` waits; firing removes it, so a `Sleep`
-//!   whose key is gone knows its deadline has passed.
+//! - An entry is `Pending { tick, position }` exactly while `buckets[tick][position]` names
+//!   it; `Fired` entries are in no bucket. Every bucket in the map is non-empty.
+//! - An entry lives until its `Sleep` sees it fired or drops it; the key's `generation`
+//!   tells a reused slab index from the original.
+//! - Timers in one bucket fire in the order they were added, except that an early removal
+//!   moves the bucket's last timer into the hole.
 //!
 //! Path: `sleep.rs` inserts and removes -> `runtime.rs` calls `fire_due` and `next_deadline`.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::task::Waker;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use slab::Slab;
 
 use crate::time::clock::Clock;
 
+/// The resolution of every deadline.
+const TICK: Duration = Duration::from_millis(1);
+
 /// Names one registered deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimerKey {
-    deadline: Instant,
-    seq: u64,
+    slot: usize,
+    generation: u64,
+}
+
+/// Where a timer stands; see the invariants.
+enum EntryState {
+    Pending {
+        tick: u64,
+        position: usize,
+        waker: Waker,
+    },
+    Fired,
+}
+
+struct Entry {
+    generation: u64,
+    state: EntryState,
 }
 
 /// The pending deadlines of one runtime, and its clock.
 pub(crate) struct Timers {
     clock: Clock,
-    pending: RefCell<BTreeMap<TimerKey, Waker>>,
-    next_seq: Cell<u64>,
+    /// Tick 0 is this instant; a deadline's tick is its distance from here, rounded up.
+    origin: Instant,
+    entries: RefCell<Slab<Entry>>,
+    buckets: RefCell<BTreeMap<u64, Vec<usize>>>,
+    next_generation: Cell<u64>,
     /// Reused between turns so firing allocates nothing.
     due: RefCell<Vec<Waker>>,
 }
 
 impl Timers {
     pub(crate) fn new(clock: Clock) -> Self {
+        let origin = clock.now();
         Timers {
             clock,
-            pending: RefCell::new(BTreeMap::new()),
-            next_seq: Cell::new(0),
+            origin,
+            entries: RefCell::new(Slab::new()),
+            buckets: RefCell::new(BTreeMap::new()),
+            next_generation: Cell::new(0),
             due: RefCell::new(Vec::new()),
         }
     }
@@ -55,56 +92,145 @@ impl Timers {
         self.clock.now()
     }
 
-    /// Registers `waker` to be woken once `deadline` has passed.
-    pub(crate) fn insert(&self, deadline: Instant, waker: Waker) -> TimerKey {
-        let seq = self.next_seq.get();
-        self.next_seq.set(seq + 1);
-        let key = TimerKey { deadline, seq };
-        self.pending.borrow_mut().insert(key, waker);
-        key
+    /// The first tick at or after `deadline`.
+    fn tick_at_or_after(&self, deadline: Instant) -> u64 {
+        let since_origin = deadline.saturating_duration_since(self.origin).as_nanos();
+        let tick = since_origin.div_ceil(TICK.as_nanos());
+        u64::try_from(tick).unwrap_or(u64::MAX)
     }
 
-    /// For a sleep polled again: returns `false` if its deadline already fired, otherwise
-    /// makes sure the stored waker is the current one and returns `true`.
+    /// The last tick that has fully begun at `now`.
+    fn tick_before(&self, now: Instant) -> u64 {
+        let since_origin = now.saturating_duration_since(self.origin).as_nanos();
+        u64::try_from(since_origin / TICK.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn instant_of(&self, tick: u64) -> Instant {
+        // TICK is one millisecond. A tick comes from a real Instant, so this cannot overflow.
+        self.origin + Duration::from_millis(tick)
+    }
+
+    /// Registers `waker` to be woken once `deadline` has passed (rounded up to the tick).
+    pub(crate) fn insert(&self, deadline: Instant, waker: Waker) -> TimerKey {
+        let tick = self.tick_at_or_after(deadline);
+        let generation = self.next_generation.get();
+        self.next_generation.set(generation + 1);
+        let mut entries = self.entries.borrow_mut();
+        let slot = entries.vacant_entry().key();
+        let mut buckets = self.buckets.borrow_mut();
+        let bucket = buckets.entry(tick).or_default();
+        bucket.push(slot);
+        let position = bucket.len() - 1;
+        entries.insert(Entry {
+            generation,
+            state: EntryState::Pending {
+                tick,
+                position,
+                waker,
+            },
+        });
+        TimerKey { slot, generation }
+    }
+
+    /// For a sleep polled again: if its timer fired, forgets it and returns `false`;
+    /// otherwise makes sure the stored waker is the current one and returns `true`.
     pub(crate) fn refresh(&self, key: TimerKey, waker: &Waker) -> bool {
-        let mut pending = self.pending.borrow_mut();
-        let Some(stored) = pending.get_mut(&key) else {
+        let mut entries = self.entries.borrow_mut();
+        let Some(entry) = entries
+            .get_mut(key.slot)
+            .filter(|e| e.generation == key.generation)
+        else {
             return false;
         };
-        if !stored.will_wake(waker) {
-            *stored = waker.clone();
+        match &mut entry.state {
+            EntryState::Pending { waker: stored, .. } => {
+                if !stored.will_wake(waker) {
+                    *stored = waker.clone();
+                }
+                true
+            }
+            EntryState::Fired => {
+                entries.remove(key.slot);
+                false
+            }
         }
-        true
     }
 
-    /// Forgets a deadline that nobody waits for any more.
+    /// Forgets a timer that nobody waits for any more.
     pub(crate) fn remove(&self, key: TimerKey) {
-        let removed = self.pending.borrow_mut().remove(&key);
-        drop(removed); // a waker's drop may run code: outside the borrow
+        let removed = {
+            let mut entries = self.entries.borrow_mut();
+            if !entries
+                .get(key.slot)
+                .is_some_and(|e| e.generation == key.generation)
+            {
+                return;
+            }
+            let removed = entries.remove(key.slot);
+            if let EntryState::Pending { tick, position, .. } = removed.state {
+                self.leave_bucket(&mut entries, tick, position);
+            }
+            removed
+        };
+        drop(removed); // a waker's drop may run code: outside the borrows
     }
 
+    /// Takes the entry at `position` out of bucket `tick`, moving the bucket's last entry
+    /// into the hole and telling it its new position.
+    fn leave_bucket(&self, entries: &mut Slab<Entry>, tick: u64, position: usize) {
+        let mut buckets = self.buckets.borrow_mut();
+        let Some(bucket) = buckets.get_mut(&tick) else {
+            return;
+        };
+        bucket.swap_remove(position);
+        if let Some(&moved) = bucket.get(position) {
+            if let Some(Entry {
+                state:
+                    EntryState::Pending {
+                        position: moved_position,
+                        ..
+                    },
+                ..
+            }) = entries.get_mut(moved)
+            {
+                *moved_position = position;
+            }
+        }
+        if bucket.is_empty() {
+            buckets.remove(&tick);
+        }
+    }
+
+    /// The instant the first pending timer is due (its tick's start).
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.pending
-            .borrow()
-            .first_key_value()
-            .map(|(key, _)| key.deadline)
+        let first_tick = *self.buckets.borrow().first_key_value()?.0;
+        Some(self.instant_of(first_tick))
     }
 
+    /// Timers that exist: pending, or fired and not yet seen by their sleep.
     pub(crate) fn len(&self) -> usize {
-        self.pending.borrow().len()
+        self.entries.borrow().len()
     }
 
-    /// Wakes every sleep whose deadline has passed. Returns how many fired.
+    /// Wakes every sleep whose tick has come. Returns how many fired.
     pub(crate) fn fire_due(&self) -> usize {
-        let now = self.clock.now();
+        let now_tick = self.tick_before(self.clock.now());
         let mut due = self.due.take();
         {
-            let mut pending = self.pending.borrow_mut();
-            while let Some(entry) = pending.first_entry() {
-                if entry.key().deadline > now {
+            let mut buckets = self.buckets.borrow_mut();
+            let mut entries = self.entries.borrow_mut();
+            while let Some(bucket) = buckets.first_entry() {
+                if *bucket.key() > now_tick {
                     break;
                 }
-                due.push(entry.remove());
+                for slot in bucket.remove() {
+                    let entry = &mut entries[slot];
+                    if let EntryState::Pending { waker, .. } =
+                        std::mem::replace(&mut entry.state, EntryState::Fired)
+                    {
+                        due.push(waker);
+                    }
+                }
             }
         }
         let fired = due.len();
@@ -129,7 +255,6 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
-    use std::time::Duration;
 
     struct CountingWaker(AtomicUsize);
 
@@ -144,25 +269,33 @@ mod tests {
         (count.clone(), Waker::from(count))
     }
 
+    fn wakes(count: &CountingWaker) -> usize {
+        count.0.load(Ordering::SeqCst)
+    }
+
     #[test]
     fn fires_in_deadline_order_only_what_is_due() {
         let timers = Timers::new(Clock::paused());
         let start = timers.now();
         let (early, early_waker) = counter();
         let (late, late_waker) = counter();
-        timers.insert(start + Duration::from_secs(3), late_waker);
-        timers.insert(start + Duration::from_secs(1), early_waker);
+        let late_key = timers.insert(start + Duration::from_secs(3), late_waker);
+        let early_key = timers.insert(start + Duration::from_secs(1), early_waker);
         assert_eq!(timers.next_deadline(), Some(start + Duration::from_secs(1)));
 
         timers.advance_clock_to_next_deadline();
         assert_eq!(timers.fire_due(), 1);
-        assert_eq!(early.0.load(Ordering::SeqCst), 1);
-        assert_eq!(late.0.load(Ordering::SeqCst), 0);
+        assert_eq!((wakes(&early), wakes(&late)), (1, 0));
+        assert!(
+            !timers.refresh(early_key, &Waker::noop().clone()),
+            "fired, and now forgotten"
+        );
 
         timers.advance_clock_to_next_deadline();
         assert_eq!(timers.now() - start, Duration::from_secs(3));
         assert_eq!(timers.fire_due(), 1);
-        assert_eq!(late.0.load(Ordering::SeqCst), 1);
+        assert_eq!(wakes(&late), 1);
+        assert!(!timers.refresh(late_key, &Waker::noop().clone()));
         assert_eq!(timers.len(), 0);
     }
 
@@ -173,11 +306,29 @@ mod tests {
         let key = timers.insert(timers.now() + Duration::from_millis(5), waker);
         timers.remove(key);
         assert_eq!(timers.next_deadline(), None);
+        assert_eq!(timers.len(), 0);
         timers
             .clock()
             .advance_to(timers.now() + Duration::from_secs(1));
         assert_eq!(timers.fire_due(), 0);
-        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        assert_eq!(wakes(&count), 0);
+    }
+
+    #[test]
+    fn removing_from_the_middle_of_a_bucket_keeps_the_others() {
+        let timers = Timers::new(Clock::paused());
+        let deadline = timers.now() + Duration::from_millis(7);
+        let counters: Vec<_> = (0..4).map(|_| counter()).collect();
+        let keys: Vec<_> = counters
+            .iter()
+            .map(|(_, waker)| timers.insert(deadline, waker.clone()))
+            .collect();
+        timers.remove(keys[1]); // the last one moves into its place
+        timers.remove(keys[3]); // ...and is then removed from there
+        timers.clock().advance_to(deadline);
+        assert_eq!(timers.fire_due(), 2);
+        let fired: Vec<usize> = counters.iter().map(|(count, _)| wakes(count)).collect();
+        assert_eq!(fired, [1, 0, 1, 0]);
     }
 
     #[test]
@@ -187,14 +338,48 @@ mod tests {
         let (count, waker) = counter();
         let first = timers.insert(deadline, waker.clone());
         timers.insert(deadline, waker);
-        assert!(timers.refresh(first, &Waker::noop().clone()));
+        let (other, other_waker) = counter();
+        assert!(timers.refresh(first, &other_waker));
         timers.clock().advance_to(deadline);
         assert_eq!(timers.fire_due(), 2);
         assert_eq!(
-            count.0.load(Ordering::SeqCst),
-            1,
-            "the refreshed one woke the new waker"
+            (wakes(&count), wakes(&other)),
+            (1, 1),
+            "the refreshed timer woke the new waker"
         );
-        assert!(!timers.refresh(first, &Waker::noop().clone()));
+    }
+
+    #[test]
+    fn deadlines_round_up_to_the_next_millisecond() {
+        let timers = Timers::new(Clock::paused());
+        let start = timers.now();
+        let (count, waker) = counter();
+        timers.insert(start + Duration::from_micros(1500), waker);
+        assert_eq!(
+            timers.next_deadline(),
+            Some(start + Duration::from_millis(2))
+        );
+        timers
+            .clock()
+            .advance_to(start + Duration::from_micros(1999));
+        assert_eq!(timers.fire_due(), 0, "never early");
+        timers.advance_clock_to_next_deadline();
+        assert_eq!(timers.fire_due(), 1);
+        assert_eq!(wakes(&count), 1);
+    }
+
+    #[test]
+    fn a_stale_key_does_not_touch_a_reused_slot() {
+        let timers = Timers::new(Clock::paused());
+        let (_, waker) = counter();
+        let old = timers.insert(timers.now() + Duration::from_millis(1), waker.clone());
+        timers.remove(old);
+        let (count, new_waker) = counter();
+        let new = timers.insert(timers.now() + Duration::from_millis(1), new_waker);
+        timers.remove(old); // must not remove the new timer in the reused slot
+        assert!(timers.refresh(new, &waker) && timers.len() == 1);
+        timers.advance_clock_to_next_deadline();
+        assert_eq!(timers.fire_due(), 1);
+        assert_eq!(wakes(&count), 0, "refresh replaced the waker");
     }
 }
