@@ -160,9 +160,9 @@ impl Timers {
     pub(crate) fn remove(&self, key: TimerKey) {
         let removed = {
             let mut entries = self.entries.borrow_mut();
-            if !entries
+            if entries
                 .get(key.slot)
-                .is_some_and(|e| e.generation == key.generation)
+                .is_none_or(|e| e.generation != key.generation)
             {
                 return;
             }
