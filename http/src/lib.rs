@@ -13,4 +13,5 @@ pub mod url;
 pub mod wire;
 
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
+pub use url::Url;
 
