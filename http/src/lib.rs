@@ -7,6 +7,7 @@
 
 pub mod cookies;
 pub mod error;
+pub mod pool;
 pub mod server;
 pub mod tls;
 pub mod url;
