@@ -30,26 +30,16 @@ impl std::error::Error for Elapsed {}
 /// result is `Err(Elapsed)`. A future that is ready on its first poll wins even with a
 /// zero delay.
 ///
-/// The clock starts when `timeout` is called, not when the result is first polled.
-///
-/// # Panics
-/// Outside a ripple runtime.
-pub fn timeout<F: Future>(
-    delay: Duration,
-    future: F,
-) -> impl Future<Output = Result<F::Output, Elapsed>> {
-    race(future, sleep(delay))
+/// Like everything async in Rust, and like asyncio's `wait_for`, nothing starts until the
+/// result is first polled: that is when the clock starts, so `rt.block_on(timeout(..))`
+/// works.
+pub async fn timeout<F: Future>(delay: Duration, future: F) -> Result<F::Output, Elapsed> {
+    race(future, sleep(delay)).await
 }
 
 /// Like [`timeout`], with an absolute deadline.
-///
-/// # Panics
-/// Outside a ripple runtime.
-pub fn timeout_at<F: Future>(
-    deadline: Instant,
-    future: F,
-) -> impl Future<Output = Result<F::Output, Elapsed>> {
-    race(future, sleep_until(deadline))
+pub async fn timeout_at<F: Future>(deadline: Instant, future: F) -> Result<F::Output, Elapsed> {
+    race(future, sleep_until(deadline)).await
 }
 
 async fn race<F: Future>(future: F, timer: Sleep) -> Result<F::Output, Elapsed> {
