@@ -342,6 +342,52 @@ fn many_small_writes_arrive_whole_and_in_order_both_ways() {
     });
 }
 
+/// Bounded buffering: against a peer that reads nothing, `poll_write` soon says `Pending`
+/// instead of piling up plaintext; once the peer reads, the parked writer is woken and
+/// finishes.
+#[test]
+fn a_writer_is_held_back_by_a_peer_that_does_not_read_then_resumes() {
+    let ca = TestCa::new("ripple test CA");
+    let leaf = ca.leaf(&["localhost"]);
+    const LEN: usize = 64 << 20;
+    run(async move {
+        // The server task only handshakes and hands its stream back, unread.
+        let (address, handshake) = serve_one(acceptor(&leaf), |tls| async move { Ok(tls) });
+        let mut tls = connect(&trusting(&ca), "localhost", address)
+            .await
+            .expect("handshake");
+        let mut server_side = handshake.await.expect("server task").expect("server");
+
+        let sent = pattern(LEN);
+        let mut written = 0;
+        poll_fn(|cx| {
+            while written < sent.len() {
+                match tls.poll_write(cx, &sent[written..]) {
+                    Poll::Ready(Ok(n)) => written += n,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Ready(Ok(())),
+                }
+            }
+            Poll::Ready(Err(io::Error::other("64 MiB taken and nobody reads")))
+        })
+        .await
+        .expect("held back");
+        assert!(written > 0 && written < LEN, "{written} bytes taken");
+
+        let reader = spawn(async move {
+            let mut received = Vec::with_capacity(LEN);
+            server_side.read_to_end(&mut received).await?;
+            io::Result::Ok(received)
+        });
+        tls.write_all(&sent[written..])
+            .await
+            .expect("the rest, once the peer reads");
+        tls.close().await.expect("close");
+        let received = reader.await.expect("reader task").expect("reader");
+        assert!(received == sent, "the bytes arrived changed");
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Certificates
 // ---------------------------------------------------------------------------------------

@@ -20,11 +20,13 @@
 //!   on, or two peers each waiting for the other to read would deadlock
 //!   (test: `a_full_duplex_echo_of_several_megabytes_does_not_deadlock`).
 //! - **Bounded buffering.** rustls keeps at most 64 KiB of records to send; `poll_write`
-//!   takes plaintext only while there is room, so a slow peer slows the writer down.
+//!   takes plaintext only while there is room, so a slow peer slows the writer down
+//!   (test: `a_writer_is_held_back_by_a_peer_that_does_not_read_then_resumes`).
 //! - **Two ends of stream.** A peer's `close_notify` reads as `Ok(0)`: a clean end. A TCP EOF
 //!   without one reads as an error of kind `UnexpectedEof` once all data has been read
 //!   (rustls's rule, kept: it may be a truncation). See the module docs of `tls` for what the
-//!   HTTP layer makes of it.
+//!   HTTP layer makes of it (tests: `close_notify_reads_as_a_clean_end_of_stream`,
+//!   `a_tcp_close_without_close_notify_is_an_unexpected_eof_not_a_hang`).
 //!
 //! Path: `conn.rs` reads and writes here -> `net/tcp.rs` (`TcpStream::poll_read`/`poll_write`).
 
