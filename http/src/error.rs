@@ -171,6 +171,14 @@ pub enum Error {
         /// The last URL redirected to.
         url: String,
     },
+    /// The request itself cannot be sent: a header name or value with a forbidden
+    /// character (CR, LF, NUL: header injection), an invalid method, or a framing header
+    /// (`Content-Length`, `Transfer-Encoding`) that the client writes itself. A bug in the
+    /// caller, like [`Error::InvalidUrl`]; nothing was sent.
+    InvalidRequest {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Any other I/O error on an established connection (a reset, a broken pipe).
     Io {
         /// Where the request was.
@@ -195,6 +203,7 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Status { .. } => "status",
             Error::TooManyRedirects { .. } => "too_many_redirects",
+            Error::InvalidRequest { .. } => "invalid_request",
             Error::Io { .. } => "io",
         }
     }
@@ -240,6 +249,7 @@ impl fmt::Display for Error {
             Error::TooManyRedirects { max, url } => {
                 write!(f, "more than {max} redirects (last one to {url})")
             }
+            Error::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
             Error::Io { phase, source } => write!(f, "I/O error while {phase}: {source}"),
         }
     }

@@ -15,4 +15,5 @@ pub mod wire;
 
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
 pub use url::Url;
+pub use wire::Headers;
 

@@ -1,1 +1,26 @@
-//! (being written)
+//! The HTTP/1.1 wire format, without any I/O: request heads out, response heads and
+//! bodies in.
+//!
+//! Everything here works on byte slices the connection hands in, so it is tested without
+//! a socket or a runtime, and every parser is fed every split of its input. The
+//! connection owns the buffer; these functions say how many of its bytes they used, so
+//! bytes that belong to the next response are never swallowed.
+//!
+//! - `headers.rs`: [`Headers`], an ordered, case-insensitive list of fields.
+//! - `head.rs`: [`write_request_head`]; [`HeadParser`] for a [`ResponseHead`], with limits.
+//! - `framing.rs`: from a head to a [`BodyKind`] and whether the connection stays open.
+//! - `body.rs`: [`BodyDecoder`] for Content-Length, chunked and read-until-close bodies.
+//!
+//! Path: `conn.rs` calls in -> nothing further: this is the bottom of the HTTP stack.
+
+mod body;
+mod framing;
+mod head;
+mod headers;
+
+pub use body::{BodyDecoder, Decoded};
+pub use framing::{BodyKind, Framing};
+pub use head::{
+    HeadLimits, HeadParser, ResponseHead, Version, parse_response_head, write_request_head,
+};
+pub use headers::Headers;

@@ -1,0 +1,730 @@
+//! The message head on the wire: a request head written out, a response head parsed in.
+//!
+//! Out: [`write_request_head`] appends `GET /path HTTP/1.1`, `Host`, the caller's fields in
+//! order and `Content-Length` to a buffer the connection reuses (RFC 9112 sections 3 and
+//! 5). Every name and value is checked first: a CR, LF or NUL in a value would let a caller
+//! inject fields or a second request, so it is an [`Error::InvalidRequest`], never sent.
+//!
+//! In: [`HeadParser::parse`] is called each time bytes arrive, with the whole buffer read
+//! so far. It answers "not yet" (`Ok(None)`) or the [`ResponseHead`] and how many bytes it
+//! took; the bytes after them are the body's. httparse does the parsing, but only when it
+//! can give an answer: once the status line is complete (to reject garbage such as
+//! `HTPT/1.1 200` at once) and once the blank line that ends the head has arrived. In
+//! between, the parser only scans the new bytes for that blank line, so a head dripped in
+//! byte by byte costs linear time, not quadratic.
+//!
+//! Interim responses (`100 Continue`, `103 Early Hints`, any 1xx but 101) are skipped here:
+//! `parse` never returns one, and the bytes it reports consumed include them. A `101
+//! Switching Protocols` is an error, since this client never asks for an upgrade.
+//!
+//! The rules it keeps:
+//! - Memory stays bounded: an unfinished head longer than `max_head_bytes` is
+//!   [`Error::TooLarge`] as soon as the buffer passes the limit, so a caller that reads
+//!   once between calls never holds more than the limit plus one read. The limit counts
+//!   every byte before the end of the final head, interim heads included.
+//! - More than `max_headers` fields is `TooLarge` too; anything else malformed is
+//!   [`Error::Protocol`] in [`Phase::WaitingForHead`], quoting the first line.
+//!
+//! Path: `conn.rs` writes with `write_request_head` and reads with `HeadParser` ->
+//! `wire/framing.rs` decides the body's framing -> `wire/body.rs` decodes it.
+
+use std::fmt;
+
+use crate::error::{Error, Limit, Phase, Result};
+use crate::url::Url;
+use crate::wire::Headers;
+
+/// The HTTP version of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// `HTTP/1.0`: the connection closes after the response unless it says `keep-alive`.
+    Http10,
+    /// `HTTP/1.1`: the connection stays open unless it says `close`.
+    Http11,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        })
+    }
+}
+
+/// A response's status line and header fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// The status code, 100-599 (never 1xx here: interim responses are skipped).
+    pub status: u16,
+    /// The reason phrase, as sent (empty if absent or not text).
+    pub reason: String,
+    /// `HTTP/1.0` or `HTTP/1.1`.
+    pub version: Version,
+    /// The header fields, in order.
+    pub headers: Headers,
+}
+
+/// Size limits on a response head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeadLimits {
+    /// The most bytes of status line and header fields together (default 64 KiB).
+    pub max_head_bytes: usize,
+    /// The most header fields (default 100).
+    pub max_headers: usize,
+}
+
+impl Default for HeadLimits {
+    fn default() -> HeadLimits {
+        HeadLimits {
+            max_head_bytes: 64 * 1024,
+            max_headers: 100,
+        }
+    }
+}
+
+/// Header slots that live on the stack; a larger `max_headers` uses the heap.
+const STACK_HEADERS: usize = 100;
+/// A head this short is checked by httparse at each call, before its first line ends.
+const SHORT_PREFIX: usize = 32;
+
+/// Parses a response head from a buffer that grows as bytes arrive.
+///
+/// # Invariants
+/// - Between two calls the caller only appends to the buffer: the first
+///   `start + searched` bytes are the ones already looked at. (If the buffer shrank, the
+///   parser starts over rather than trust stale offsets.)
+/// - `buf[..start]` is whole interim (1xx) heads, already skipped.
+/// - `buf[start..start + searched]` holds no end of head.
+#[derive(Clone, Debug)]
+pub struct HeadParser {
+    limits: HeadLimits,
+    start: usize,
+    searched: usize,
+    status_line_checked: bool,
+}
+
+impl HeadParser {
+    /// A parser for one response.
+    pub fn new(limits: HeadLimits) -> HeadParser {
+        HeadParser {
+            limits,
+            start: 0,
+            searched: 0,
+            status_line_checked: false,
+        }
+    }
+
+    /// Looks for a complete final response head at the start of `buf`.
+    ///
+    /// `Ok(None)`: not complete yet, call again with more bytes appended. `Ok(Some((head,
+    /// consumed)))`: `buf[..consumed]` was the head (after any interim heads), and the
+    /// parser is ready for the next response.
+    pub fn parse(&mut self, buf: &[u8]) -> Result<Option<(ResponseHead, usize)>> {
+        if buf.len() < self.start + self.searched {
+            *self = HeadParser::new(self.limits);
+        }
+        loop {
+            let head = &buf[self.start..];
+            let scan = scan(head, self.searched);
+            // Check the status line early: when it is complete, and while the head is
+            // still short enough that a run costs nothing (garbage shows in 12 bytes).
+            let check_status_line =
+                !self.status_line_checked && (scan.newline || head.len() <= SHORT_PREFIX);
+            if !scan.blank_line && !check_status_line {
+                return self.not_yet(buf);
+            }
+            match parse_with_httparse(head, &self.limits)? {
+                None => {
+                    self.status_line_checked |= scan.newline;
+                    return self.not_yet(buf);
+                }
+                Some((parsed, len)) => {
+                    let end = self.start + len;
+                    if end > self.limits.max_head_bytes {
+                        return Err(self.too_large());
+                    }
+                    if is_interim(parsed.status) {
+                        // Skip it and look for the next head right after it.
+                        self.start = end;
+                        self.searched = 0;
+                        self.status_line_checked = false;
+                        continue;
+                    }
+                    *self = HeadParser::new(self.limits);
+                    return Ok(Some((parsed, end)));
+                }
+            }
+        }
+    }
+
+    /// Remembers how far the buffer was searched; fails once it is past the limit.
+    fn not_yet<T>(&mut self, buf: &[u8]) -> Result<Option<T>> {
+        self.searched = buf.len() - self.start;
+        // INVARIANT: every byte of `buf` belongs to an unfinished head, so checking at
+        // each call bounds the buffer to the limit plus the caller's last read.
+        if buf.len() > self.limits.max_head_bytes {
+            return Err(self.too_large());
+        }
+        Ok(None)
+    }
+
+    fn too_large(&self) -> Error {
+        Error::TooLarge {
+            limit: Limit::HeadSize,
+            max: self.limits.max_head_bytes as u64,
+        }
+    }
+}
+
+/// Parses the first complete response head of `buf`, interim ones skipped: the same as
+/// a fresh [`HeadParser`]'s `parse`.
+pub fn parse_response_head(
+    buf: &[u8],
+    limits: &HeadLimits,
+) -> Result<Option<(ResponseHead, usize)>> {
+    HeadParser::new(*limits).parse(buf)
+}
+
+/// What [`scan`] found in the bytes not searched before.
+struct Scan {
+    /// A line end: the status line is complete (or was already).
+    newline: bool,
+    /// A blank line (`\n\r\n` or `\n\n`): the head is complete. httparse accepts bare
+    /// LF line ends, as RFC 9112 section 2.2 allows a recipient to.
+    blank_line: bool,
+}
+
+/// Scans `buf[from..]` (and the two bytes before, where a blank line may have started)
+/// for line ends.
+fn scan(buf: &[u8], from: usize) -> Scan {
+    let from = from.saturating_sub(2).min(buf.len());
+    let mut rest = &buf[from..];
+    let mut found = Scan {
+        newline: false,
+        blank_line: false,
+    };
+    while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+        found.newline = true;
+        rest = &rest[at + 1..];
+        if let [b'\n', ..] | [b'\r', b'\n', ..] = rest {
+            found.blank_line = true;
+            break;
+        }
+    }
+    found
+}
+
+/// One httparse run over `buf`: `None` if the head is incomplete.
+fn parse_with_httparse(buf: &[u8], limits: &HeadLimits) -> Result<Option<(ResponseHead, usize)>> {
+    let mut on_stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    let mut on_heap = Vec::new();
+    let slots = if limits.max_headers <= STACK_HEADERS {
+        &mut on_stack[..limits.max_headers]
+    } else {
+        on_heap.resize(limits.max_headers, httparse::EMPTY_HEADER);
+        &mut on_heap[..]
+    };
+    let mut response = httparse::Response::new(slots);
+    let len = match response.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Error::TooLarge {
+                limit: Limit::HeaderCount,
+                max: limits.max_headers as u64,
+            });
+        }
+        Err(error) => return Err(garbage(buf, &error.to_string())),
+    };
+    // httparse fills these three before it can return Complete.
+    let (Some(minor), Some(status)) = (response.version, response.code) else {
+        return Err(garbage(buf, "incomplete status line"));
+    };
+    let version = if minor == 0 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
+    if !(100..=599).contains(&status) {
+        return Err(garbage(
+            buf,
+            &format!("status code {status} is not in 100-599"),
+        ));
+    }
+    if status == 101 {
+        return Err(garbage(
+            buf,
+            "101 Switching Protocols, but no upgrade was asked for",
+        ));
+    }
+    let bytes: usize = response
+        .headers
+        .iter()
+        .map(|h| h.name.len() + h.value.len())
+        .sum();
+    let mut headers = Headers::with_capacity(response.headers.len(), bytes);
+    for field in response.headers.iter() {
+        headers.append(field.name, field.value);
+    }
+    let head = ResponseHead {
+        status,
+        reason: response.reason.unwrap_or_default().to_owned(),
+        version,
+        headers,
+    };
+    Ok(Some((head, len)))
+}
+
+/// 1xx responses other than 101 are interim: the final response follows.
+fn is_interim(status: u16) -> bool {
+    (100..200).contains(&status) && status != 101
+}
+
+/// A protocol error that quotes the start of the first line, so the reader sees what came.
+fn garbage(buf: &[u8], what: &str) -> Error {
+    let line = buf.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(&line[..line.len().min(64)]);
+    Error::protocol(Phase::WaitingForHead, format!("{what} in {line:?}"))
+}
+
+/// Appends a request head to `out`: request line, `Host`, `headers` in order,
+/// `Content-Length`, blank line.
+///
+/// `body_len` is the length of the body the caller will send right after (it may be
+/// appended to `out` too). With `None`, `POST`, `PUT` and `PATCH` still say
+/// `Content-Length: 0` (RFC 9110 section 8.6: a server may otherwise answer 411); other
+/// methods send no framing at all.
+///
+/// `Host` is the URL's authority unless `headers` has one. `Content-Length` and
+/// `Transfer-Encoding` are this function's to write, so finding either in `headers` is an
+/// [`Error::InvalidRequest`], as is a method or name that is not an RFC 9110 token, or a
+/// value with a control character other than tab. On error, `out` is left as it was.
+pub fn write_request_head(
+    out: &mut Vec<u8>,
+    method: &str,
+    url: &Url,
+    headers: &Headers,
+    body_len: Option<u64>,
+) -> Result<()> {
+    check_request(method, headers)?;
+    out.reserve(
+        64 + url.as_str().len()
+            + headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + 4)
+                .sum::<usize>(),
+    );
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(url.path_and_query().as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+    match headers.get("host") {
+        Some(host) => out.extend_from_slice(host),
+        None => out.extend_from_slice(url.authority().as_bytes()),
+    }
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in headers.iter() {
+        if name.eq_ignore_ascii_case("host") {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    let body_len = body_len.or(match method {
+        "POST" | "PUT" | "PATCH" => Some(0),
+        _ => None,
+    });
+    if let Some(len) = body_len {
+        out.extend_from_slice(format!("Content-Length: {len}\r\n").as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    Ok(())
+}
+
+/// The checks of [`write_request_head`], done before any byte is written.
+fn check_request(method: &str, headers: &Headers) -> Result<()> {
+    let bad = |reason: String| Error::InvalidRequest { reason };
+    if !is_token(method) {
+        return Err(bad(format!("the method {method:?} is not a token")));
+    }
+    let mut hosts = 0;
+    for (name, value) in headers.iter() {
+        if !is_token(name) {
+            return Err(bad(format!("the header name {name:?} is not a token")));
+        }
+        if let Some(&b) = value
+            .iter()
+            .find(|&&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
+            return Err(bad(format!(
+                "the value of header {name:?} contains the control byte 0x{b:02x}"
+            )));
+        }
+        for framing in ["content-length", "transfer-encoding"] {
+            if name.eq_ignore_ascii_case(framing) {
+                return Err(bad(format!(
+                    "{name} is written by the client from the body; do not set it"
+                )));
+            }
+        }
+        if name.eq_ignore_ascii_case("host") {
+            hosts += 1;
+        }
+    }
+    if hosts > 1 {
+        return Err(bad("more than one Host header".into()));
+    }
+    Ok(())
+}
+
+/// RFC 9110 section 5.6.2: `token = 1*tchar`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nX-Empty:\r\n\r\nhello";
+
+    fn parse_all(buf: &[u8]) -> Result<Option<(ResponseHead, usize)>> {
+        parse_response_head(buf, &HeadLimits::default())
+    }
+
+    fn expect_head(buf: &[u8]) -> (ResponseHead, usize) {
+        match parse_all(buf) {
+            Ok(Some(done)) => done,
+            other => panic!("{:?}: {other:?}", String::from_utf8_lossy(buf)),
+        }
+    }
+
+    fn protocol_reason(buf: &[u8]) -> String {
+        match parse_all(buf) {
+            Err(Error::Protocol {
+                phase: Phase::WaitingForHead,
+                reason,
+            }) => reason,
+            other => panic!(
+                "{:?}: expected a protocol error, got {other:?}",
+                String::from_utf8_lossy(buf)
+            ),
+        }
+    }
+
+    #[test]
+    fn a_response_head_is_parsed_and_the_body_left_alone() {
+        let (head, consumed) = expect_head(RESPONSE);
+        assert_eq!(&RESPONSE[consumed..], b"hello");
+        assert_eq!(head.status, 200);
+        assert_eq!(head.reason, "OK");
+        assert_eq!(head.version, Version::Http11);
+        assert_eq!(head.headers.get_str("content-type"), Some("text/plain"));
+        assert_eq!(head.headers.get_str("x-empty"), Some(""));
+        assert_eq!(head.headers.len(), 3);
+    }
+
+    #[test]
+    fn a_response_head_parses_the_same_at_every_split_point() {
+        let (whole, whole_len) = expect_head(RESPONSE);
+        for cut in 0..=RESPONSE.len() {
+            let mut parser = HeadParser::new(HeadLimits::default());
+            let mut buf = RESPONSE[..cut].to_vec();
+            let first = parser
+                .parse(&buf)
+                .unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+            let result = match first {
+                Some(done) => done,
+                None => {
+                    buf.extend_from_slice(&RESPONSE[cut..]);
+                    parser
+                        .parse(&buf)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| panic!("cut {cut}"))
+                }
+            };
+            assert_eq!(result, (whole.clone(), whole_len), "split at byte {cut}");
+        }
+    }
+
+    #[test]
+    fn a_response_head_parses_the_same_fed_byte_by_byte() {
+        let wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 404 Not Found\nServer: x\n\nbody";
+        let mut parser = HeadParser::new(HeadLimits::default());
+        let mut got = None;
+        for end in 0..=wire.len() {
+            match parser.parse(&wire[..end]) {
+                Ok(None) => continue,
+                Ok(Some(done)) => {
+                    got = Some((end, done));
+                    break;
+                }
+                Err(e) => panic!("at {end}: {e}"),
+            }
+        }
+        let (end, (head, consumed)) = got.unwrap_or_else(|| panic!("never complete"));
+        assert_eq!(end, consumed, "complete as soon as the blank line is in");
+        assert_eq!(&wire[consumed..], b"body");
+        assert_eq!((head.status, head.version), (404, Version::Http10));
+        assert_eq!(head.headers.get_str("server"), Some("x"));
+    }
+
+    #[test]
+    fn interim_responses_are_skipped_and_counted_as_consumed() {
+        let wire = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\nnext";
+        let (head, consumed) = expect_head(wire);
+        assert_eq!(head.status, 204);
+        assert!(head.headers.is_empty());
+        assert_eq!(&wire[consumed..], b"next");
+        assert_eq!(
+            parse_all(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2").ok(),
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn garbage_status_lines_are_protocol_errors_at_once() {
+        assert!(protocol_reason(b"HTPT/1.1 200 OK\r\n").contains("HTPT/1.1 200 OK"));
+        // Rejected before the line is even complete.
+        protocol_reason(b"HTPT/1.1 2");
+        protocol_reason(b"HTTP/1.1 abc OK\r\n\r\n");
+        protocol_reason(b"HTTP/1.1 20 OK\r\n\r\n");
+        protocol_reason(b"HTTP/2.0 200 OK\r\n\r\n");
+        protocol_reason(b"SSH-2.0-OpenSSH_9.6\r\n");
+        assert!(protocol_reason(b"HTTP/1.1 600 Odd\r\n\r\n").contains("100-599"));
+        assert!(protocol_reason(b"HTTP/1.1 099 Odd\r\n\r\n").contains("100-599"));
+        assert!(protocol_reason(b"HTTP/1.1 101 Switching Protocols\r\n\r\n").contains("upgrade"));
+        protocol_reason(b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n");
+        protocol_reason(b"HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n");
+        protocol_reason(b"HTTP/1.1 200 OK\r\n folded: x\r\n\r\n");
+    }
+
+    #[test]
+    fn a_head_past_the_size_limit_is_too_large_as_soon_as_it_passes() {
+        let limits = HeadLimits {
+            max_head_bytes: 100,
+            max_headers: 100,
+        };
+        let mut parser = HeadParser::new(limits);
+        let mut buf = b"HTTP/1.1 200 OK\r\n".to_vec();
+        while buf.len() <= 100 {
+            assert!(
+                matches!(parser.parse(&buf), Ok(None)),
+                "{} bytes",
+                buf.len()
+            );
+            buf.extend_from_slice(b"X-A: b\r\n");
+        }
+        assert!(matches!(
+            parser.parse(&buf),
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                max: 100
+            })
+        ));
+        // A complete head longer than the limit is too large too, even in one read.
+        let mut whole = buf.clone();
+        whole.extend_from_slice(b"\r\n");
+        assert!(matches!(
+            parse_response_head(&whole, &limits),
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_one_megabyte_header_line_is_rejected_after_one_read_past_the_limit() {
+        let limits = HeadLimits::default();
+        let mut parser = HeadParser::new(limits);
+        let mut buf = b"HTTP/1.1 200 OK\r\nX-Huge: ".to_vec();
+        let read = [b'a'; 4096];
+        let mut result = parser.parse(&buf);
+        while let Ok(None) = result {
+            assert!(
+                buf.len() <= limits.max_head_bytes,
+                "read again past the limit"
+            );
+            buf.extend_from_slice(&read);
+            result = parser.parse(&buf);
+        }
+        assert!(matches!(
+            result,
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                ..
+            })
+        ));
+        assert!(buf.len() <= limits.max_head_bytes + read.len());
+    }
+
+    #[test]
+    fn too_many_headers_is_too_large() {
+        let limits = HeadLimits {
+            max_head_bytes: 1 << 20,
+            max_headers: 3,
+        };
+        let ok = b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        assert!(matches!(parse_response_head(ok, &limits), Ok(Some(_))));
+        let many = b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
+        assert!(matches!(
+            parse_response_head(many, &limits),
+            Err(Error::TooLarge {
+                limit: Limit::HeaderCount,
+                max: 3
+            })
+        ));
+        // More slots than fit on the stack.
+        let mut big = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..150 {
+            big.extend_from_slice(format!("H{i}: v\r\n").as_bytes());
+        }
+        big.extend_from_slice(b"\r\n");
+        let limits = HeadLimits {
+            max_head_bytes: 1 << 20,
+            max_headers: 200,
+        };
+        let parsed = parse_response_head(&big, &limits).ok().flatten();
+        assert_eq!(parsed.map(|(head, _)| head.headers.len()), Some(150));
+        assert!(matches!(
+            parse_all(&big),
+            Err(Error::TooLarge {
+                limit: Limit::HeaderCount,
+                max: 100
+            })
+        ));
+    }
+
+    #[test]
+    fn a_missing_reason_phrase_is_fine() {
+        let (head, _) = expect_head(b"HTTP/1.1 204\r\n\r\n");
+        assert_eq!((head.status, head.reason.as_str()), (204, ""));
+    }
+
+    #[test]
+    fn a_shrunken_buffer_restarts_the_parser() {
+        let mut parser = HeadParser::new(HeadLimits::default());
+        assert!(matches!(
+            parser.parse(b"HTTP/1.1 200 OK\r\nA: b\r\n"),
+            Ok(None)
+        ));
+        assert!(matches!(
+            parser.parse(b"HTTP/1.1 200 OK\r\n\r\n"),
+            Ok(Some((_, 19)))
+        ));
+    }
+
+    fn written(
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<u64>,
+    ) -> Result<String> {
+        let url = Url::parse(url)?;
+        let mut out = b"previous".to_vec();
+        write_request_head(
+            &mut out,
+            method,
+            &url,
+            &headers.iter().copied().collect(),
+            body,
+        )?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    #[test]
+    fn a_get_head_has_host_then_the_headers_in_order_and_no_framing() {
+        let head = written(
+            "GET",
+            "http://example.com:8080/a?b=1",
+            &[("User-Agent", "ripple"), ("Accept", "*/*")],
+            None,
+        );
+        assert_eq!(
+            head.ok().as_deref(),
+            Some(
+                "previousGET /a?b=1 HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: ripple\r\nAccept: */*\r\n\r\n"
+            )
+        );
+        let head = written("GET", "https://[::1]/", &[], None);
+        assert_eq!(
+            head.ok().as_deref(),
+            Some("previousGET / HTTP/1.1\r\nHost: [::1]\r\n\r\n")
+        );
+    }
+
+    #[test]
+    fn a_body_gets_a_content_length_and_so_does_an_empty_post() {
+        let head = written(
+            "POST",
+            "http://a/x",
+            &[("Content-Type", "text/plain")],
+            Some(11),
+        );
+        assert_eq!(
+            head.ok().as_deref(),
+            Some(
+                "previousPOST /x HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\n"
+            )
+        );
+        let head = written("PUT", "http://a/x", &[], None);
+        assert!(head.is_ok_and(|h| h.ends_with("Content-Length: 0\r\n\r\n")));
+        let head = written("DELETE", "http://a/x", &[], None);
+        assert!(head.is_ok_and(|h| !h.contains("Content-Length")));
+    }
+
+    #[test]
+    fn a_callers_host_header_replaces_the_urls() {
+        let head = written(
+            "GET",
+            "http://127.0.0.1:9/",
+            &[("X", "1"), ("host", "virtual.test")],
+            None,
+        );
+        assert_eq!(
+            head.ok().as_deref(),
+            Some("previousGET / HTTP/1.1\r\nHost: virtual.test\r\nX: 1\r\n\r\n")
+        );
+    }
+
+    #[test]
+    fn injection_and_bad_names_are_invalid_requests_and_write_nothing() {
+        let cases: [(&str, &[(&str, &str)]); 9] = [
+            ("GET", &[("X", "a\r\nInjected: yes")]),
+            ("GET", &[("X", "a\nb")]),
+            ("GET", &[("X", "a\0b")]),
+            ("GET", &[("Bad Name", "x")]),
+            ("GET", &[("Bad:Name", "x")]),
+            ("GET", &[("", "x")]),
+            ("GET", &[("Content-Length", "5")]),
+            ("GET", &[("Host", "a"), ("host", "b")]),
+            ("GET /evil", &[]),
+        ];
+        for (method, headers) in cases {
+            let url = Url::parse("http://a/").ok();
+            let mut out = b"previous".to_vec();
+            let headers: Headers = headers.iter().copied().collect();
+            let result = url.map(|url| write_request_head(&mut out, method, &url, &headers, None));
+            assert!(
+                matches!(result, Some(Err(Error::InvalidRequest { .. }))),
+                "{method:?} {headers:?}: {result:?}"
+            );
+            assert_eq!(out, b"previous");
+        }
+        let result = written(
+            "GET",
+            "http://a/",
+            &[("Transfer-Encoding", "chunked")],
+            None,
+        );
+        assert!(matches!(result, Err(Error::InvalidRequest { .. })));
+        assert!(written("GET", "http://a/", &[("X-Tab", "a\tb")], None).is_ok());
+    }
+}
