@@ -5,10 +5,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod conn;
+mod connect;
 pub mod cookies;
 pub mod error;
 pub mod pool;
 pub mod server;
+pub mod timeout;
 pub mod tls;
 pub mod url;
 pub mod wire;

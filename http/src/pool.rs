@@ -60,7 +60,7 @@ impl fmt::Display for PoolKey {
 pub trait Poolable {
     /// Whether an idle connection can still carry a request: not closed by the server, no
     /// unexpected bytes waiting. Checked at checkout, so it must not wait.
-    fn is_reusable(&self) -> bool;
+    fn is_reusable(&mut self) -> bool;
 }
 
 /// The pool's limits.
@@ -443,7 +443,7 @@ impl<C: Poolable> PoolState<C> {
         let mut stale = Vec::new();
         let mut index = 0;
         while index < host.idle.len() {
-            let idle = &host.idle[index];
+            let idle = &mut host.idle[index];
             if idle.expires_at <= now || !idle.conn.is_reusable() {
                 stale.push(host.idle.remove(index).conn);
             } else {
@@ -614,7 +614,7 @@ mod tests {
     }
 
     impl Poolable for FakeConn {
-        fn is_reusable(&self) -> bool {
+        fn is_reusable(&mut self) -> bool {
             self.open.get()
         }
     }
