@@ -18,5 +18,6 @@ pub mod wire;
 
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
 pub use url::Url;
+pub use cookies::CookieJar;
 pub use wire::Headers;
 

@@ -180,7 +180,7 @@ proptest! {
         (wire, status, headers, head_len) in response(),
         cuts in prop::collection::vec(any::<usize>(), 0..6),
     ) {
-        let whole = parse_head_in_pieces(&[wire.clone()], HeadLimits::default());
+        let whole = parse_head_in_pieces(std::slice::from_ref(&wire), HeadLimits::default());
         let whole = whole.map_err(|e| TestCaseError::fail(e.to_string()))?;
         let Some((head, consumed)) = whole.clone() else {
             return Err(TestCaseError::fail("a complete head was not parsed"));
@@ -252,7 +252,7 @@ proptest! {
             tail: tail.clone(),
             done: true,
         };
-        let whole = decode_in_pieces(BodyKind::Chunked, &[wire.clone()]);
+        let whole = decode_in_pieces(BodyKind::Chunked, std::slice::from_ref(&wire));
         prop_assert_eq!(whole.as_ref().ok(), Some(&expected), "{:?}", whole);
         let split = decode_in_pieces(BodyKind::Chunked, &pieces(&wire, &cuts));
         prop_assert_eq!(split.ok(), Some(expected));
