@@ -16,8 +16,8 @@ pub mod tls;
 pub mod url;
 pub mod wire;
 
+pub use cookies::CookieJar;
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
 pub use url::Url;
-pub use cookies::CookieJar;
 pub use wire::Headers;
 
