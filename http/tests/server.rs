@@ -6,15 +6,20 @@
 //! must not share code with ripple's client, whose tests use this server as a reference.
 //! Every test ends by checking that the runtime is left with no task, socket or timer.
 
+#[path = "support/certs.rs"]
+mod certs;
+
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use ripple_http::server::routes::{PATTERN_PERIOD, pattern, pattern_byte};
 use ripple_http::server::{Server, ServerHandle, serve_connection};
+use ripple_http::tls::{TlsAcceptor, TlsConfig, TlsStream};
 use ripple_reactor::time::now;
 use ripple_reactor::{
-    AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream, sleep, spawn, timeout,
+    AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Runtime, TcpListener, TcpStream, sleep,
+    spawn, timeout,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -27,11 +32,16 @@ where
     F: FnOnce(ServerHandle) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let rt = Runtime::builder().paused_clock().build().unwrap();
-    rt.block_on(async {
+    with_runtime(async {
         let server = Server::bind(localhost()).unwrap().spawn();
         test(server).await;
     });
+}
+
+/// Runs `test` on a paused-clock runtime and checks that nothing was left behind.
+fn with_runtime(test: impl Future<Output = ()>) {
+    let rt = Runtime::builder().paused_clock().build().unwrap();
+    rt.block_on(test);
     assert!(rt.is_idle(), "left behind: {:?}", rt.stats());
 }
 
@@ -87,9 +97,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A TCP connection with a buffer of bytes received but not yet used.
-struct Client {
-    stream: TcpStream,
+/// A connection (TCP unless said otherwise) with a buffer of bytes received but not
+/// yet used.
+struct Client<S = TcpStream> {
+    stream: S,
     buf: Vec<u8>,
 }
 
@@ -100,7 +111,9 @@ impl Client {
             buf: Vec::new(),
         }
     }
+}
 
+impl<S: AsyncRead + AsyncWrite> Client<S> {
     async fn send(&mut self, bytes: impl AsRef<[u8]>) {
         self.stream.write_all(bytes.as_ref()).await.unwrap();
     }
@@ -757,9 +770,43 @@ fn shutdown_closes_every_connection() {
 }
 
 #[test]
+fn bind_tls_serves_the_same_routes_over_https() {
+    with_runtime(async {
+        let ca = certs::TestCa::new("ripple server test CA");
+        let leaf = ca.leaf(&["localhost"]);
+        let acceptor = TlsAcceptor::new(leaf.chain, leaf.key).unwrap();
+        let server = Server::bind_tls(localhost(), acceptor).unwrap().spawn();
+        assert!(server.url("/a").starts_with("https://127.0.0.1:"));
+        assert!(server.url("/a").ends_with("/a"));
+
+        let config = TlsConfig::without_roots()
+            .add_root_certificate_pem(ca.pem.as_bytes())
+            .unwrap();
+        let tcp = TcpStream::connect(server.local_addr()).await.unwrap();
+        let stream = TlsStream::connect(&config, "localhost", tcp).await.unwrap();
+        let mut client = Client {
+            stream,
+            buf: Vec::new(),
+        };
+        assert_eq!(client.get("/").await.body.len(), 1256);
+        assert_eq!(client.get("/chunked/1000").await.body, pattern(1000));
+        assert_eq!(server.stats().accepted, 1);
+
+        // A client that does not trust the certificate fails its handshake; the server
+        // goes on.
+        let tcp = TcpStream::connect(server.local_addr()).await.unwrap();
+        assert!(
+            TlsStream::connect(&TlsConfig::without_roots(), "localhost", tcp)
+                .await
+                .is_err()
+        );
+        assert_eq!(client.get("/status/201").await.status, 201);
+    });
+}
+
+#[test]
 fn serve_connection_serves_any_accepted_stream() {
-    let rt = Runtime::builder().paused_clock().build().unwrap();
-    rt.block_on(async {
+    with_runtime(async {
         let listener = TcpListener::bind(localhost()).unwrap();
         let address = listener.local_addr().unwrap();
         let task = spawn(async move {
@@ -777,7 +824,6 @@ fn serve_connection_serves_any_accepted_stream() {
         drop(stream);
         task.await.unwrap().unwrap();
     });
-    assert!(rt.is_idle());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -151,6 +151,11 @@ impl<S: AsyncRead + AsyncWrite> Connection<S> {
             Ok(framing) => framing,
             Err(error) => return Ok(Err(error)),
         };
+        if let BodyFraming::Length(length) = framing {
+            if length > MAX_BODY {
+                return Ok(Err(RequestError::BodyTooLarge));
+            }
+        }
         if framing != BodyFraming::Empty
             && request.expects_continue()
             && self.input.data().is_empty()
@@ -162,10 +167,7 @@ impl<S: AsyncRead + AsyncWrite> Connection<S> {
         match framing {
             BodyFraming::Empty => {}
             BodyFraming::Length(length) => {
-                if length > MAX_BODY {
-                    return Ok(Err(RequestError::BodyTooLarge));
-                }
-                // The cast is exact: `length <= MAX_BODY`.
+                // The cast is exact: `length <= MAX_BODY`, checked above.
                 let length = length as usize;
                 request.body.reserve_exact(length);
                 loop {

@@ -12,7 +12,7 @@
 //!
 //! Map:
 //! - `mod.rs` (this file): [`Server`], [`ServerHandle`], [`ServerStats`], the accept loop,
-//!   and [`serve_connection`], the seam for other streams (TLS).
+//!   and [`serve_connection`], the seam for other streams ([`Server::bind_tls`] uses it).
 //! - `connection.rs`: one connection's loop: head, body, answer, keep-alive or close.
 //! - `request.rs`: the request head (httparse), body framing, chunked decoding, queries.
 //! - `response.rs`: writing a status line, headers and a framed body by hand.
@@ -20,8 +20,9 @@
 //! - `faults.rs`: the fault routes, each a distinct way for a server to misbehave.
 //! - `page.rs`: the 1,256-byte page served at `/`.
 //!
-//! This server does not use the client's code: it parses with httparse and writes its
-//! responses by hand, so a bug in one cannot hide the same bug in the other.
+//! This server does not use the client's HTTP code: it parses with httparse and writes
+//! its responses by hand, so a bug in one cannot hide the same bug in the other. Only the
+//! TLS glue (`tls/`) is shared, for [`Server::bind_tls`].
 //!
 //! Path: a test or demo calls [`Server::bind`] and [`Server::spawn`] -> `connection.rs`
 //! -> `routes.rs`; the bytes travel through `net/tcp.rs` in ripple-reactor.
@@ -41,7 +42,11 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
-use ripple_reactor::{AsyncRead, AsyncWrite, JoinHandle, TcpListener, sleep, spawn_named};
+use ripple_reactor::{
+    AsyncRead, AsyncWrite, JoinHandle, TcpListener, TcpStream, sleep, spawn_named,
+};
+
+use crate::tls::TlsAcceptor;
 
 pub use request::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
 
@@ -54,6 +59,8 @@ pub struct Server {
     listener: TcpListener,
     address: SocketAddr,
     counters: Rc<Counters>,
+    /// Set by [`Server::bind_tls`]: every connection starts with this handshake.
+    tls: Option<TlsAcceptor>,
 }
 
 /// The server's counters at one moment, as plain data.
@@ -100,7 +107,17 @@ impl Server {
             listener,
             address,
             counters: Rc::default(),
+            tls: None,
         })
+    }
+
+    /// Like [`bind`](Self::bind), but each connection first runs the TLS handshake with
+    /// `acceptor` (`tls/acceptor.rs`), then the same routes are served over it: https.
+    /// A failed handshake only ends that connection.
+    pub fn bind_tls(address: SocketAddr, acceptor: TlsAcceptor) -> io::Result<Server> {
+        let mut server = Server::bind(address)?;
+        server.tls = Some(acceptor);
+        Ok(server)
     }
 
     /// The address the server listens on, with the real port if 0 was asked for.
@@ -108,9 +125,14 @@ impl Server {
         self.address
     }
 
-    /// The URL of `path` on this server, e.g. `http://127.0.0.1:40123/delay/10`.
+    /// The URL of `path` on this server, e.g. `http://127.0.0.1:40123/delay/10` (`https`
+    /// after [`bind_tls`](Self::bind_tls)).
     pub fn url(&self, path: &str) -> String {
-        url(self.address, path)
+        url(self.scheme(), self.address, path)
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// The counters so far (all zero until the server runs).
@@ -122,11 +144,13 @@ impl Server {
     /// handle is dropped or [`ServerHandle::shutdown`] is called.
     pub fn spawn(self) -> ServerHandle {
         let address = self.address;
+        let scheme = self.scheme();
         let counters = Rc::clone(&self.counters);
         let task = spawn_named("server: accept", self.run());
         ServerHandle {
             task,
             address,
+            scheme,
             counters,
         }
     }
@@ -151,9 +175,13 @@ impl Server {
             let open = connections.open(Rc::clone(&self.counters));
             let key = open.key;
             let counters = Rc::clone(&self.counters);
+            let tls = self.tls.clone();
             let task = spawn_named("server: connection", async move {
                 // The error only says how the connection ended; the server goes on.
-                let _ = connection::serve(stream, &counters).await;
+                let _ = match tls {
+                    None => connection::serve(stream, &counters).await,
+                    Some(acceptor) => serve_tls(&acceptor, stream, &counters).await,
+                };
                 drop(open);
             });
             // INVARIANT (OpenConnection, own entry): `spawn` does not poll, so the task
@@ -164,17 +192,28 @@ impl Server {
 }
 
 /// Serves HTTP/1.1 on an already connected `stream` of any kind until it closes, with the
-/// same routes as [`Server`]. The seam for TLS: wrap the accepted `TcpStream` in a rustls
-/// server stream that implements [`AsyncRead`] and [`AsyncWrite`], and hand it here. The
-/// error says how the connection ended (usually: the client went away).
+/// same routes as [`Server`]: the seam for other transports. [`Server::bind_tls`] uses it
+/// with a `TlsStream`; a test may hand it any [`AsyncRead`] + [`AsyncWrite`]. The error
+/// says how the connection ended (usually: the client went away).
 pub async fn serve_connection<S: AsyncRead + AsyncWrite>(stream: S) -> io::Result<()> {
     connection::serve(stream, &Counters::default()).await
+}
+
+/// The TLS handshake, then HTTP over the encrypted stream.
+async fn serve_tls(
+    acceptor: &TlsAcceptor,
+    stream: TcpStream,
+    counters: &Counters,
+) -> io::Result<()> {
+    let stream = acceptor.accept(stream).await?;
+    connection::serve(stream, counters).await
 }
 
 /// A running server. Dropping it stops the server, as [`shutdown`](Self::shutdown) does.
 pub struct ServerHandle {
     task: JoinHandle<()>,
     address: SocketAddr,
+    scheme: &'static str,
     counters: Rc<Counters>,
 }
 
@@ -186,7 +225,7 @@ impl ServerHandle {
 
     /// The URL of `path` on this server, e.g. `http://127.0.0.1:40123/delay/10`.
     pub fn url(&self, path: &str) -> String {
-        url(self.address, path)
+        url(self.scheme, self.address, path)
     }
 
     /// The counters right now.
@@ -224,9 +263,9 @@ impl fmt::Debug for Server {
     }
 }
 
-fn url(address: SocketAddr, path: &str) -> String {
+fn url(scheme: &str, address: SocketAddr, path: &str) -> String {
     let slash = if path.starts_with('/') { "" } else { "/" };
-    format!("http://{address}{slash}{path}")
+    format!("{scheme}://{address}{slash}{path}")
 }
 
 /// Errors of `accept` that concern only the connection being accepted.
