@@ -94,7 +94,7 @@ const SHORT_PREFIX: usize = 32;
 /// - Between two calls the caller only appends to the buffer: the first
 ///   `start + searched` bytes are the ones already looked at. (If the buffer shrank, the
 ///   parser starts over rather than trust stale offsets.)
-/// - `buf[..start]` is whole interim (1xx) heads, already skipped.
+/// - `buf[..start]` is whole interim (1xx) heads and empty lines, already skipped.
 /// - `buf[start..start + searched]` holds no end of head.
 #[derive(Clone, Debug)]
 pub struct HeadParser {
@@ -125,6 +125,12 @@ impl HeadParser {
             *self = HeadParser::new(self.limits);
         }
         loop {
+            // RFC 9112 section 2.2: empty lines before a status line are ignored. Skipping
+            // them here (they count as consumed) means a blank line found later always
+            // ends a head, so httparse runs once per head, not once per stray CRLF.
+            let skipped = leading_empty_lines(&buf[self.start..]);
+            self.start += skipped;
+            self.searched = self.searched.saturating_sub(skipped);
             let head = &buf[self.start..];
             let scan = scan(head, self.searched);
             // Check the status line early: when it is complete, and while the head is
@@ -184,6 +190,18 @@ pub fn parse_response_head(
     limits: &HeadLimits,
 ) -> Result<Option<(ResponseHead, usize)>> {
     HeadParser::new(*limits).parse(buf)
+}
+
+/// How many bytes of CRLF or LF lines open `buf`.
+fn leading_empty_lines(buf: &[u8]) -> usize {
+    let mut skipped = 0;
+    loop {
+        match &buf[skipped..] {
+            [b'\r', b'\n', ..] => skipped += 2,
+            [b'\n', ..] => skipped += 1,
+            _ => return skipped,
+        }
+    }
 }
 
 /// What [`scan`] found in the bytes not searched before.
@@ -566,6 +584,52 @@ mod tests {
     }
 
     #[test]
+    fn a_never_ending_head_is_rejected_after_one_read_past_the_limit() {
+        let limits = HeadLimits::default();
+        let mut parser = HeadParser::new(limits);
+        let mut buf = b"HTTP/1.1 200 OK\r\n".to_vec();
+        let read = b"X-Again: and again and again\r\n".repeat(128);
+        let mut result = parser.parse(&buf);
+        while let Ok(None) = result {
+            assert!(
+                buf.len() <= limits.max_head_bytes,
+                "read again past the limit"
+            );
+            buf.extend_from_slice(&read);
+            result = parser.parse(&buf);
+        }
+        assert!(matches!(
+            result,
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                max: 65536
+            })
+        ));
+        assert!(buf.len() <= limits.max_head_bytes + read.len());
+    }
+
+    #[test]
+    fn a_one_megabyte_header_line_in_one_read_is_rejected_at_once() {
+        let mut buf = b"HTTP/1.1 200 OK\r\nX-Huge: ".to_vec();
+        buf.resize(1 << 20, b'a');
+        assert!(matches!(
+            parse_all(&buf),
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                ..
+            })
+        ));
+        buf.extend_from_slice(b"\r\n\r\n");
+        assert!(matches!(
+            parse_all(&buf),
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn too_many_headers_is_too_large() {
         let limits = HeadLimits {
             max_head_bytes: 1 << 20,
@@ -598,6 +662,27 @@ mod tests {
             Err(Error::TooLarge {
                 limit: Limit::HeaderCount,
                 max: 100
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_lines_before_the_status_line_are_skipped_and_consumed() {
+        let wire = b"\r\n\nHTTP/1.1 200 OK\r\n\r\nbody";
+        let (head, consumed) = expect_head(wire);
+        assert_eq!((head.status, &wire[consumed..]), (200, &b"body"[..]));
+        assert_eq!(parse_all(b"\r\n\r\n\r").ok(), Some(None));
+        let mut parser = HeadParser::new(HeadLimits {
+            max_head_bytes: 64,
+            max_headers: 10,
+        });
+        let endless = b"\r\n".repeat(40);
+        assert!(matches!(parser.parse(&endless[..60]), Ok(None)));
+        assert!(matches!(
+            parser.parse(&endless),
+            Err(Error::TooLarge {
+                limit: Limit::HeadSize,
+                max: 64
             })
         ));
     }
