@@ -18,7 +18,7 @@ mod framing;
 mod head;
 mod headers;
 
-pub use body::{BodyDecoder, Decoded};
+pub use body::{BodyDecoder, Decoded, MAX_CHUNK_SIZE, MAX_SIZE_LINE, MAX_TRAILER_BYTES};
 pub use framing::{BodyKind, Framing};
 pub use head::{
     HeadLimits, HeadParser, ResponseHead, Version, parse_response_head, write_request_head,
