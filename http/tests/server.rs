@@ -13,8 +13,9 @@ use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use ripple_http::server::routes::{PATTERN_PERIOD, pattern, pattern_byte};
-use ripple_http::server::{Server, ServerHandle, serve_connection};
+use ripple_http::server::{
+    PATTERN_PERIOD, Server, ServerHandle, pattern, pattern_byte, serve_connection,
+};
 use ripple_http::tls::{TlsAcceptor, TlsConfig, TlsStream};
 use ripple_reactor::time::now;
 use ripple_reactor::{

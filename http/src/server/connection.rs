@@ -20,9 +20,8 @@ use ripple_reactor::time::{now, timeout, timeout_at};
 use ripple_reactor::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::server::Counters;
-use crate::server::request::{
-    BodyFraming, ChunkedDecoder, MAX_BODY, MAX_HEAD, Request, RequestError, parse_head,
-};
+use crate::server::chunked::ChunkedDecoder;
+use crate::server::request::{BodyFraming, MAX_BODY, MAX_HEAD, Request, RequestError, parse_head};
 use crate::server::response::{Responder, reason};
 use crate::server::routes;
 

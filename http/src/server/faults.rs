@@ -16,11 +16,10 @@ use std::time::Duration;
 use ripple_reactor::{AsyncWrite, sleep};
 
 use crate::server::connection::After;
+use crate::server::pattern::{BLOCK, pattern_slice};
 use crate::server::request::{Request, query_param};
 use crate::server::response::{Framing, Responder};
-use crate::server::routes::{
-    BLOCK, MAX_DELAY_MS, bad_request, number, number_param, pattern_slice, text,
-};
+use crate::server::routes::{MAX_DELAY_MS, bad_request, number, number_param, text};
 
 /// The head of the chunked fault responses.
 const CHUNKED_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\

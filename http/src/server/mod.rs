@@ -14,11 +14,13 @@
 //! - `mod.rs` (this file): [`Server`], [`ServerHandle`], [`ServerStats`], the accept loop,
 //!   and [`serve_connection`], the seam for other streams ([`Server::bind_tls`] uses it).
 //! - `connection.rs`: one connection's loop: head, body, answer, keep-alive or close.
-//! - `request.rs`: the request head (httparse), body framing, chunked decoding, queries.
+//! - `request.rs`: the request head (httparse), body framing, limits, query strings.
+//! - `chunked.rs`: a chunked request body, decoded as it arrives.
 //! - `response.rs`: writing a status line, headers and a framed body by hand.
 //! - `routes.rs`: the route table and the normal routes.
 //! - `faults.rs`: the fault routes, each a distinct way for a server to misbehave.
 //! - `page.rs`: the 1,256-byte page served at `/`.
+//! - `pattern.rs`: the bytes of `/bytes/<n>` and `/chunked/<n>`, which a client can check.
 //!
 //! This server does not use the client's HTTP code: it parses with httparse and writes
 //! its responses by hand, so a bug in one cannot hide the same bug in the other. Only the
@@ -27,9 +29,11 @@
 //! Path: a test or demo calls [`Server::bind`] and [`Server::spawn`] -> `connection.rs`
 //! -> `routes.rs`; the bytes travel through `net/tcp.rs` in ripple-reactor.
 
+mod chunked;
 mod connection;
 mod faults;
 pub mod page;
+mod pattern;
 mod request;
 mod response;
 pub mod routes;
@@ -48,6 +52,7 @@ use ripple_reactor::{
 
 use crate::tls::TlsAcceptor;
 
+pub use pattern::{PATTERN_PERIOD, pattern, pattern_byte};
 pub use request::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
 
 /// How long the accept loop pauses after an error such as "too many open files", so it

@@ -5,7 +5,7 @@
 //! | `/` | 200 `text/html`: a page of exactly 1,256 bytes (example.com's size) |
 //! | `/delay/<ms>` | 200 `text/plain` after `<ms>` milliseconds on the runtime's clock (the paused clock obeys); at most 86,400,000 |
 //! | `/status/<code>` | `<code>` (100..=599) with body `<code> <reason>\n`; 204 and 304 with no body and no `Content-Length`; a 1xx code sends that interim head, then a final 200 |
-//! | `/bytes/<n>` | 200 `application/octet-stream`, `Content-Length: n`, n bytes of the pattern ([`pattern_byte`]), streamed 64 KiB at a time |
+//! | `/bytes/<n>` | 200 `application/octet-stream`, `Content-Length: n`, n bytes of the pattern ([`pattern_byte`](super::pattern_byte)), streamed 64 KiB at a time |
 //! | `/chunked/<n>` | the same n bytes with `Transfer-Encoding: chunked`, in chunks of 1, 2, 4, ... up to 64 KiB bytes, then the trailer `X-Body-Length: n` (announced by `Trailer:`) |
 //! | `/redirect/<n>` | n > 0: 302 with `Location: /redirect/<n-1>`; n = 0: 200 |
 //! | `/redirect-to?url=U&status=S` | S (300..=399, default 302) with `Location: U` (percent-decoded) |
@@ -43,7 +43,7 @@
 //!   501; after those the server closes the connection.
 //! - Responses carry no `Date` or `Server` header, so they are the same bytes every time.
 //!
-//! Path: `connection.rs` calls [`respond`] with each request -> `faults.rs` for
+//! Path: `connection.rs` calls `respond` with each request -> `faults.rs` for
 //! `/fault/...` -> `response.rs` writes the bytes.
 
 use std::io;
@@ -54,6 +54,7 @@ use ripple_reactor::{AsyncWrite, sleep};
 use crate::server::connection::After;
 use crate::server::faults;
 use crate::server::page::PAGE;
+use crate::server::pattern::{BLOCK, pattern_slice};
 use crate::server::request::{Request, query_pairs, query_param};
 use crate::server::response::{Framing, Responder, reason};
 
@@ -121,44 +122,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("/fault/huge-chunk-size", "chunk size ffffffffffffffff"),
     ("/fault/truncated-chunked", "close in the middle of a chunk"),
 ];
-
-/// The body bytes of `/bytes` and `/chunked` repeat with this period: a prime, so a lost
-/// or repeated piece of any power-of-two size changes the bytes that follow.
-pub const PATTERN_PERIOD: u64 = 89;
-
-/// Byte `index` of every `/bytes/<n>` and `/chunked/<n>` body: printable ASCII from `!`
-/// to `y`, repeating every [`PATTERN_PERIOD`] bytes.
-pub fn pattern_byte(index: u64) -> u8 {
-    b'!' + (index % PATTERN_PERIOD) as u8
-}
-
-/// The first `len` bytes of the pattern: what `/bytes/<len>` sends.
-pub fn pattern(len: usize) -> Vec<u8> {
-    (0..len as u64).map(pattern_byte).collect()
-}
-
-/// The largest piece of a streamed body.
-pub(crate) const BLOCK: usize = 64 * 1024;
-
-/// The pattern from offset 0, one period longer than a block, so that a block starting at
-/// any offset is one slice of it.
-static PATTERN_BLOCK: [u8; BLOCK + PATTERN_PERIOD as usize] = pattern_block();
-
-const fn pattern_block() -> [u8; BLOCK + PATTERN_PERIOD as usize] {
-    let mut block = [0; BLOCK + PATTERN_PERIOD as usize];
-    let mut i = 0;
-    while i < block.len() {
-        block[i] = b'!' + (i as u64 % PATTERN_PERIOD) as u8;
-        i += 1;
-    }
-    block
-}
-
-/// The pattern bytes `offset..offset + len`, for `len <= BLOCK`.
-pub(crate) fn pattern_slice(offset: u64, len: usize) -> &'static [u8] {
-    let start = (offset % PATTERN_PERIOD) as usize;
-    &PATTERN_BLOCK[start..start + len]
-}
 
 /// The longest delay `/delay` and the fault routes accept, one day in milliseconds: far
 /// from overflowing the clock.
@@ -438,17 +401,6 @@ mod tests {
             ROUTES.len(),
             "the table and ROUTES list the same routes"
         );
-    }
-
-    #[test]
-    fn pattern_slices_match_the_pattern_at_any_offset() {
-        let whole = pattern(3 * PATTERN_PERIOD as usize);
-        for offset in 0..2 * PATTERN_PERIOD {
-            let slice = pattern_slice(offset, 50);
-            assert_eq!(slice, &whole[offset as usize..offset as usize + 50]);
-        }
-        assert_eq!(pattern_slice(1 << 40, BLOCK).len(), BLOCK);
-        assert!(pattern(1000).iter().all(u8::is_ascii_graphic));
     }
 
     #[test]
