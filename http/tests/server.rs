@@ -752,6 +752,30 @@ fn stats_count_open_and_most_open_connections() {
 }
 
 #[test]
+fn a_connection_closed_before_the_next_opens_is_never_counted_with_it() {
+    with_server(|server| async move {
+        for _ in 0..50 {
+            let mut client = Client::connect(&server).await;
+            assert_eq!(client.get("/").await.status, 200);
+        }
+        let stats = server.stats();
+        assert_eq!((stats.accepted, stats.max_open_connections), (50, 1));
+    });
+}
+
+#[test]
+fn stats_route_reports_the_counters_to_another_process() {
+    with_server(|server| async move {
+        let mut client = Client::connect(&server).await;
+        assert_eq!(client.get("/").await.status, 200);
+        assert_eq!(
+            client.get("/stats").await.text(),
+            "accepted 1\nopen_connections 1\nmax_open_connections 1\nrequests 2\n"
+        );
+    });
+}
+
+#[test]
 fn shutdown_closes_every_connection() {
     with_server(|server| async move {
         let mut idle = Client::connect(&server).await;

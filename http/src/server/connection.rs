@@ -87,7 +87,7 @@ pub(crate) async fn serve<S: AsyncRead + AsyncWrite>(
         }
         // 3. Answer it.
         let mut responder = Responder::new(&mut connection.stream, &mut connection.head, &request);
-        let after = routes::respond(&request, &mut responder).await?;
+        let after = routes::respond(&request, &mut responder, counters).await?;
         let keep_alive = responder.keep_alive();
         // 4. Go round again, or close.
         match after {

@@ -13,6 +13,7 @@
 //! | `/cookies/delete?k&k2` | 302 to `/cookies`, with one `Set-Cookie: k=; Max-Age=0; Path=/` per name |
 //! | `/cookies` | 200 `text/plain`: the request's cookies, one `k=v` line each, in the order sent |
 //! | `/headers` | 200 `text/plain`: the request's headers, one `Name: value` line each, as received |
+//! | `/stats` | 200 `text/plain`: the server's counters ([`ServerStats`](super::ServerStats)), one `name value` line each, this request and its connection included |
 //! | `/echo` | 200: the request body back, with the request's `Content-Type` (else `application/octet-stream`); header `X-Echo-Method: <method>`, and each request header `Name: v` again as `X-Echo-Name: v` |
 //! | `/fault/close-mid-headers` | `HTTP/1.1 200 OK\r\nContent-Type: text/pl`, then closes |
 //! | `/fault/close-before-answer` | reads the request, closes without sending a byte |
@@ -51,6 +52,7 @@ use std::time::Duration;
 
 use ripple_reactor::{AsyncWrite, sleep};
 
+use crate::server::Counters;
 use crate::server::connection::After;
 use crate::server::faults;
 use crate::server::page::PAGE;
@@ -83,6 +85,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     (
         "/echo",
         "the request body back, method and headers as X-Echo-*",
+    ),
+    (
+        "/stats",
+        "the server's counters: accepted, open, most open, requests",
     ),
     ("/fault/close-mid-headers", "part of a head, then close"),
     (
@@ -131,6 +137,7 @@ pub(crate) const MAX_DELAY_MS: u64 = 86_400_000;
 pub(crate) async fn respond<S: AsyncWrite>(
     request: &Request,
     out: &mut Responder<'_, S>,
+    counters: &Counters,
 ) -> io::Result<After> {
     let path = request.path();
     if let Some(fault) = path.strip_prefix("/fault/") {
@@ -163,6 +170,14 @@ pub(crate) async fn respond<S: AsyncWrite>(
         "/cookies" => text(out, 200, &cookie_lines(request)).await?,
         "/headers" => text(out, 200, &header_lines(request)).await?,
         "/echo" => echo(request, out).await?,
+        "/stats" => {
+            let stats = counters.snapshot();
+            let lines = format!(
+                "accepted {}\nopen_connections {}\nmax_open_connections {}\nrequests {}\n",
+                stats.accepted, stats.open_connections, stats.max_open_connections, stats.requests
+            );
+            text(out, 200, &lines).await?;
+        }
         _ => text(out, 404, &format!("not found: {path}\n")).await?,
     }
     Ok(After::Next)
