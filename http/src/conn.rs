@@ -60,7 +60,13 @@ impl Conn {
         deadlines: &RequestDeadlines,
     ) -> Result<()> {
         self.head.clear();
-        write_request_head(&mut self.head, method, url, headers, body.map(|b| b.len() as u64))?;
+        write_request_head(
+            &mut self.head,
+            method,
+            url,
+            headers,
+            body.map(|b| b.len() as u64),
+        )?;
         let body = body.unwrap_or_default();
         let separate_body = if body.len() <= COALESCE_BODY {
             self.head.extend_from_slice(body);
@@ -75,12 +81,18 @@ impl Conn {
             stream.flush().await
         };
         deadlines
-            .run(Phase::Sending, async { write.await.map_err(|error| io_error(error, Phase::Sending)) })
+            .run(Phase::Sending, async {
+                write.await.map_err(|error| io_error(error, Phase::Sending))
+            })
             .await
     }
 
     /// Reads the response head (skipping any 1xx interim responses).
-    pub async fn read_head(&mut self, limits: HeadLimits, deadlines: &RequestDeadlines) -> Result<ResponseHead> {
+    pub async fn read_head(
+        &mut self,
+        limits: HeadLimits,
+        deadlines: &RequestDeadlines,
+    ) -> Result<ResponseHead> {
         let mut parser = HeadParser::new(limits);
         loop {
             if let Some((head, consumed)) = parser.parse(self.buffer.filled())? {
@@ -172,8 +184,13 @@ impl Poolable for Conn {
 fn io_error(error: io::Error, phase: Phase) -> Error {
     use io::ErrorKind::*;
     match error.kind() {
-        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => Error::ServerDisconnected { phase },
-        _ => Error::Io { phase, source: error },
+        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+            Error::ServerDisconnected { phase }
+        }
+        _ => Error::Io {
+            phase,
+            source: error,
+        },
     }
 }
 

@@ -86,7 +86,11 @@ pub struct ConnectTimings {
 }
 
 /// Opens a connection to `url`'s host and port.
-pub async fn connect(url: &Url, tls: &TlsConfig, deadlines: &ConnectDeadlines) -> Result<(Stream, ConnectTimings)> {
+pub async fn connect(
+    url: &Url,
+    tls: &TlsConfig,
+    deadlines: &ConnectDeadlines,
+) -> Result<(Stream, ConnectTimings)> {
     let host = url.host();
     let port = url.port();
     let started = now();
@@ -99,7 +103,9 @@ pub async fn connect(url: &Url, tls: &TlsConfig, deadlines: &ConnectDeadlines) -
         })
         .await?;
     let resolved = now();
-    let tcp = deadlines.run(Phase::Connect, connect_first(url, &addresses)).await?;
+    let tcp = deadlines
+        .run(Phase::Connect, connect_first(url, &addresses))
+        .await?;
     let connected = now();
     let mut timings = ConnectTimings {
         dns: resolved - started,
@@ -111,10 +117,12 @@ pub async fn connect(url: &Url, tls: &TlsConfig, deadlines: &ConnectDeadlines) -
     }
     let stream = deadlines
         .run(Phase::TlsHandshake, async {
-            TlsStream::connect(tls, host, tcp).await.map_err(|source| Error::Tls {
-                host: host.to_owned(),
-                source,
-            })
+            TlsStream::connect(tls, host, tcp)
+                .await
+                .map_err(|source| Error::Tls {
+                    host: host.to_owned(),
+                    source,
+                })
         })
         .await?;
     timings.tls = Some(now() - connected);

@@ -10,7 +10,9 @@ mod connect;
 pub mod cookies;
 pub mod error;
 pub mod pool;
+mod response;
 pub mod server;
+mod session;
 pub mod timeout;
 pub mod tls;
 pub mod url;
@@ -18,6 +20,8 @@ pub mod wire;
 
 pub use cookies::CookieJar;
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
+pub use response::{Response, Timings};
+pub use session::{RequestBuilder, Session, SessionBuilder};
+pub use timeout::ClientTimeout;
 pub use url::Url;
 pub use wire::Headers;
-

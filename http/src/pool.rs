@@ -230,7 +230,17 @@ impl<C: Poolable> Pool<C> {
     /// Cancel-safe: dropping the future at any point leaves the pool's counters as if it
     /// had never been called.
     pub async fn checkout(&self, key: &PoolKey) -> Lease<C> {
-        let (granted, effects) = self.state.borrow_mut().try_acquire(key);
+        self.checkout_inner(key, true).await
+    }
+
+    /// Like [`checkout`](Self::checkout), but never hands out an idle connection: for the
+    /// one retry after a reused connection turned out to be closed by the server.
+    pub async fn checkout_new(&self, key: &PoolKey) -> Lease<C> {
+        self.checkout_inner(key, false).await
+    }
+
+    async fn checkout_inner(&self, key: &PoolKey, allow_idle: bool) -> Lease<C> {
+        let (granted, effects) = self.state.borrow_mut().try_acquire(key, allow_idle);
         effects.apply();
         if let Some(conn) = granted {
             return self.lease(key, conn);
@@ -348,7 +358,9 @@ struct WaiterTicket<C: Poolable> {
 
 impl<C: Poolable> WaiterTicket<C> {
     fn poll_granted(&mut self, cx: &mut std::task::Context<'_>) -> Poll<Option<C>> {
-        let Some(id) = self.id else { return Poll::Pending };
+        let Some(id) = self.id else {
+            return Poll::Pending;
+        };
         let mut state = self.pool.borrow_mut();
         if let WaiterState::Waiting(waker) = &mut state.waiters[id].state {
             if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
@@ -392,10 +404,10 @@ impl<C: Poolable> PoolState<C> {
     /// Tries to get a place for `key` now, without overtaking a queued request. Returns
     /// `Some(Some(conn))` for an idle connection, `Some(None)` for permission to open
     /// one, `None` if the request must wait.
-    fn try_acquire(&mut self, key: &PoolKey) -> (Option<Option<C>>, Effects<C>) {
+    fn try_acquire(&mut self, key: &PoolKey, allow_idle: bool) -> (Option<Option<C>>, Effects<C>) {
         let mut effects = Effects::new();
         effects.close = self.take_stale_idle(key);
-        if let Some(conn) = self.take_idle(key) {
+        if let Some(conn) = allow_idle.then(|| self.take_idle(key)).flatten() {
             self.reused += 1;
             return (Some(Some(conn)), effects);
         }
@@ -411,7 +423,11 @@ impl<C: Poolable> PoolState<C> {
     /// connection of another host if that is what it takes.
     fn has_room_for(&mut self, key: &PoolKey, effects: &mut Effects<C>) -> bool {
         let host_open = self.hosts.get(key).map_or(0, |host| host.open);
-        if self.config.limit_per_host.is_some_and(|limit| host_open >= limit) {
+        if self
+            .config
+            .limit_per_host
+            .is_some_and(|limit| host_open >= limit)
+        {
             return false;
         }
         if self.open_total < self.config.limit {
@@ -513,7 +529,10 @@ impl<C: Poolable> PoolState<C> {
     /// host, or put it on the idle list; then let waiters use whatever is free.
     fn return_idle(&mut self, key: &PoolKey, conn: C, expires_at: Instant) -> Effects<C> {
         let mut effects = Effects::new();
-        let same_host = self.queue.iter().position(|&id| self.waiters[id].key == *key);
+        let same_host = self
+            .queue
+            .iter()
+            .position(|&id| self.waiters[id].key == *key);
         if let Some(id) = same_host.and_then(|position| self.queue.remove(position)) {
             self.reused += 1;
             self.grant(id, Some(conn), &mut effects);
@@ -535,7 +554,11 @@ impl<C: Poolable> PoolState<C> {
         while let Some(&id) = self.queue.get(position) {
             let key = self.waiters[id].key.clone();
             let host_open = self.hosts.get(&key).map_or(0, |host| host.open);
-            if self.config.limit_per_host.is_some_and(|limit| host_open >= limit) {
+            if self
+                .config
+                .limit_per_host
+                .is_some_and(|limit| host_open >= limit)
+            {
                 position += 1;
                 continue;
             }
@@ -560,17 +583,24 @@ impl<C: Poolable> PoolState<C> {
         let mut effects = Effects::new();
         for host in self.hosts.values_mut() {
             host.open -= host.idle.len();
-            effects.close.extend(host.idle.drain(..).map(|idle| idle.conn));
+            effects
+                .close
+                .extend(host.idle.drain(..).map(|idle| idle.conn));
         }
         self.open_total -= effects.close.len();
         self.idle_total = 0;
-        self.hosts.retain(|_, host| host.open > 0 || host.waiting > 0);
+        self.hosts
+            .retain(|_, host| host.open > 0 || host.waiting > 0);
         self.grant_waiters(&mut effects);
         effects
     }
 
     fn forget_host_if_empty(&mut self, key: &PoolKey) {
-        if self.hosts.get(key).is_some_and(|host| host.open == 0 && host.waiting == 0) {
+        if self
+            .hosts
+            .get(key)
+            .is_some_and(|host| host.open == 0 && host.waiting == 0)
+        {
             self.hosts.remove(key);
         }
     }
@@ -772,7 +802,10 @@ mod tests {
             lease.release(true, None);
             open.set(false); // the server closed it while idle
             let lease = pool.checkout(&key("a")).await;
-            assert!(!lease.is_reused(), "the closed connection was not handed out");
+            assert!(
+                !lease.is_reused(),
+                "the closed connection was not handed out"
+            );
             assert_eq!(closed.get(), 1);
             drop(lease);
 
@@ -781,7 +814,10 @@ mod tests {
             lease.release(true, Some(Duration::from_secs(1))); // server said Keep-Alive: timeout=1
             sleep(Duration::from_secs(2)).await;
             let lease = pool.checkout(&key("a")).await;
-            assert!(!lease.is_reused(), "the expired connection was not handed out");
+            assert!(
+                !lease.is_reused(),
+                "the expired connection was not handed out"
+            );
             assert_eq!(closed.get(), 2);
         });
     }

@@ -149,7 +149,11 @@ fn earliest(total: Option<Limit>, phase_limit: Option<Limit>) -> Option<Limit> {
     }
 }
 
-async fn race<T>(limit: Option<Limit>, phase: Phase, work: impl Future<Output = Result<T>>) -> Result<T> {
+async fn race<T>(
+    limit: Option<Limit>,
+    phase: Phase,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
     let Some(limit) = limit else {
         return work.await;
     };
@@ -215,7 +219,13 @@ mod tests {
     fn without_limits_work_runs_to_the_end() {
         paused().block_on(async {
             let deadlines = RequestDeadlines::start(ClientTimeout::NONE);
-            assert_eq!(deadlines.run(Phase::Queued, slow(secs(1000))).await.unwrap(), "done");
+            assert_eq!(
+                deadlines
+                    .run(Phase::Queued, slow(secs(1000)))
+                    .await
+                    .unwrap(),
+                "done"
+            );
         });
     }
 
@@ -229,8 +239,18 @@ mod tests {
             let connecting = deadlines.for_connecting();
             connecting.run(Phase::Dns, slow(secs(1))).await.unwrap();
             connecting.run(Phase::Connect, slow(secs(1))).await.unwrap();
-            let error = connecting.run(Phase::TlsHandshake, slow(secs(2))).await.unwrap_err();
-            assert!(matches!(error, Error::Timeout { which: TimeoutKind::Connect, phase: Phase::TlsHandshake, .. }));
+            let error = connecting
+                .run(Phase::TlsHandshake, slow(secs(2)))
+                .await
+                .unwrap_err();
+            assert!(matches!(
+                error,
+                Error::Timeout {
+                    which: TimeoutKind::Connect,
+                    phase: Phase::TlsHandshake,
+                    ..
+                }
+            ));
         });
     }
 }

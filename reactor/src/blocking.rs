@@ -10,18 +10,20 @@
 //! and exit when the runtime is dropped; jobs beyond that wait in a FIFO queue.
 //!
 //! # Invariants
-//! - `in_flight` counts jobs whose result has not yet been handed to the loop. A helper
-//!   decrements it only after storing the result and waking the task, so a loop that reads
-//!   `in_flight == 0` and then drains its remote queue has seen every finished job. The
-//!   paused clock relies on this: it never jumps while a blocking job could still wake a
-//!   task (tokio's issue #4522 is the bug this prevents).
+//! - `in_flight` counts jobs whose result has not yet been handed to the loop. It drops by
+//!   one per job, exactly once (`JobResult::counted`), at whichever comes first: the helper
+//!   has stored the result *and* woken the task, or the task has taken the result. So a
+//!   loop that reads `in_flight == 0` and then drains its remote queue has seen every
+//!   finished job, and the paused clock never jumps while a blocking job could still wake a
+//!   task (tokio's issue #4522 is the bug this prevents); and a runtime whose tasks all
+//!   have their results never counts a job as running.
 //!
 //! Path: `net/dns.rs` calls [`spawn_blocking`] -> a helper thread -> `executor.rs` (remote wake).
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 use std::thread;
@@ -142,6 +144,24 @@ impl JobQueue {
 /// Where a job leaves its result, and the waker of the task that awaits it.
 struct JobResult<T> {
     slot: Mutex<(Option<thread::Result<T>>, Option<Waker>)>,
+    /// Whether this job has been taken off `in_flight` (see the invariants).
+    counted: AtomicBool,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl<T> JobResult<T> {
+    fn lock(&self) -> MutexGuard<'_, (Option<thread::Result<T>>, Option<Waker>)> {
+        self.slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes the job off `in_flight`, the first time only.
+    fn count_as_done(&self) {
+        if !self.counted.swap(true, Ordering::AcqRel) {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 /// Runs `function` on a helper thread and returns a handle to await its value.
@@ -160,16 +180,14 @@ where
     let event_loop = context::current();
     let result = Arc::new(JobResult {
         slot: Mutex::new((None, None)),
+        counted: AtomicBool::new(false),
+        in_flight: Arc::clone(&event_loop.blocking.in_flight),
     });
     let job_result = Arc::clone(&result);
-    let in_flight = Arc::clone(&event_loop.blocking.in_flight);
     event_loop.blocking.submit(Box::new(move || {
         let value = catch_unwind(AssertUnwindSafe(function));
         let waker = {
-            let mut slot = job_result
-                .slot
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut slot = job_result.lock();
             slot.0 = Some(value);
             slot.1.take()
         };
@@ -177,15 +195,16 @@ where
             waker.wake();
         }
         // INVARIANT (in_flight): only after the result is stored and the task woken.
-        in_flight.fetch_sub(1, Ordering::AcqRel);
+        job_result.count_as_done();
     }));
     let wait_for_result = poll_fn(move |cx| {
-        let mut slot = result
-            .slot
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slot = result.lock();
         match slot.0.take() {
-            Some(value) => Poll::Ready(value),
+            Some(value) => {
+                // INVARIANT (in_flight): the task has its result; the job can do no more.
+                result.count_as_done();
+                Poll::Ready(value)
+            }
             None => {
                 slot.1 = Some(cx.waker().clone());
                 Poll::Pending

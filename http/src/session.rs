@@ -1,0 +1,470 @@
+//! `Session`: the client. One per program, shared by reference, as aiohttp's ClientSession.
+//!
+//! A session holds what requests share: the connection pool, default headers, the cookie
+//! jar, the TLS roots, the timeouts and limits. `session.get(url)` starts a
+//! [`RequestBuilder`]; `.send().await` runs the request step by step:
+//!
+//! 1. start the request's deadlines (`timeout.rs`);
+//! 2. wait for a pool lease (`pool.rs`): an idle connection, or the right to open one;
+//! 3. open one if needed: DNS, TCP, TLS (`connect.rs`);
+//! 4. write the request and read the response head (`conn.rs`, `wire/`);
+//! 5. if a reused connection turns out to have been closed by the server before any byte
+//!    of the answer came, and the method is idempotent, retry once on a new connection;
+//! 6. store cookies; follow a redirect (back to 2), or return the [`Response`], whose body
+//!    is read when the caller asks for it.
+//!
+//! Path: user code -> here -> `pool.rs`, `connect.rs`, `conn.rs` -> `response.rs`.
+
+use std::cell::RefCell;
+use std::time::{Duration, SystemTime};
+
+use ripple_reactor::time::now;
+
+use crate::conn::Conn;
+use crate::connect::connect;
+use crate::cookies::CookieJar;
+use crate::error::{Error, Phase, Result};
+use crate::pool::{Lease, Pool, PoolConfig, PoolKey, PoolStats};
+use crate::response::{Response, Timings};
+use crate::timeout::{ClientTimeout, RequestDeadlines};
+use crate::tls::TlsConfig;
+use crate::url::Url;
+use crate::wire::{BodyDecoder, HeadLimits, Headers};
+
+/// The `User-Agent` sent unless the session sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!("ripple/", env!("CARGO_PKG_VERSION"));
+
+/// What every request of a session shares.
+struct SessionConfig {
+    headers: Headers,
+    timeout: ClientTimeout,
+    max_redirects: usize,
+    tls: TlsConfig,
+    head_limits: HeadLimits,
+    max_body: Option<u64>,
+}
+
+/// An HTTP client: a connection pool and the settings its requests share.
+pub struct Session {
+    pool: Pool<Conn>,
+    config: SessionConfig,
+    cookies: Option<RefCell<CookieJar>>,
+}
+
+/// Settings for a [`Session`]; start with [`Session::builder`].
+pub struct SessionBuilder {
+    pool: PoolConfig,
+    config: SessionConfig,
+    cookies: bool,
+}
+
+impl SessionBuilder {
+    /// The most connections open at once over all hosts (default 100, as aiohttp's).
+    pub fn limit(mut self, connections: usize) -> Self {
+        self.pool.limit = connections;
+        self
+    }
+
+    /// The most connections open at once to one `(scheme, host, port)` (default: none).
+    pub fn limit_per_host(mut self, connections: usize) -> Self {
+        self.pool.limit_per_host = Some(connections);
+        self
+    }
+
+    /// How long an idle keep-alive connection is kept (default 15 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool.idle_timeout = timeout;
+        self
+    }
+
+    /// The time limits of every request (default: total 300 s); a request may override
+    /// them with [`RequestBuilder::timeout`].
+    pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// A header sent with every request (replacing an earlier one of the same name).
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        self.config.headers.set(name, value);
+        self
+    }
+
+    /// Whether to keep cookies (default: yes).
+    pub fn cookie_store(mut self, enabled: bool) -> Self {
+        self.cookies = enabled;
+        self
+    }
+
+    /// How many redirects to follow (default 10; 0 returns 3xx responses as they are).
+    pub fn max_redirects(mut self, redirects: usize) -> Self {
+        self.config.max_redirects = redirects;
+        self
+    }
+
+    /// The TLS settings: trusted roots, and the opt-out of certificate checks.
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.config.tls = tls;
+        self
+    }
+
+    /// Trusts the certificates in this PEM as roots, besides the webpki roots: for a
+    /// private CA.
+    pub fn root_certificates_pem(mut self, pem: &[u8]) -> Result<Self> {
+        let tls = std::mem::take(&mut self.config.tls);
+        self.config.tls = tls
+            .add_root_certificate_pem(pem)
+            .map_err(|source| Error::Tls {
+                host: "(root certificates)".into(),
+                source,
+            })?;
+        Ok(self)
+    }
+
+    /// The most bytes of a response head, and the most header fields (defaults 64 KiB
+    /// and 100).
+    pub fn head_limits(mut self, limits: HeadLimits) -> Self {
+        self.config.head_limits = limits;
+        self
+    }
+
+    /// The most bytes of a response body (default: no limit).
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.config.max_body = Some(bytes);
+        self
+    }
+
+    /// Builds the session.
+    pub fn build(self) -> Session {
+        Session {
+            pool: Pool::new(self.pool),
+            config: self.config,
+            cookies: self.cookies.then(|| RefCell::new(CookieJar::new())),
+        }
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::builder().build()
+    }
+}
+
+impl Session {
+    /// A session with the default settings.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Starts building a session with other settings.
+    pub fn builder() -> SessionBuilder {
+        let mut headers = Headers::new();
+        headers.set("user-agent", DEFAULT_USER_AGENT);
+        headers.set("accept", "*/*");
+        SessionBuilder {
+            pool: PoolConfig::default(),
+            config: SessionConfig {
+                headers,
+                timeout: ClientTimeout::default(),
+                max_redirects: 10,
+                tls: TlsConfig::default(),
+                head_limits: HeadLimits::default(),
+                max_body: None,
+            },
+            cookies: true,
+        }
+    }
+
+    /// A `GET` request.
+    pub fn get(&self, url: &str) -> RequestBuilder<'_> {
+        self.request("GET", url)
+    }
+
+    /// A `POST` request.
+    pub fn post(&self, url: &str) -> RequestBuilder<'_> {
+        self.request("POST", url)
+    }
+
+    /// A `PUT` request.
+    pub fn put(&self, url: &str) -> RequestBuilder<'_> {
+        self.request("PUT", url)
+    }
+
+    /// A `DELETE` request.
+    pub fn delete(&self, url: &str) -> RequestBuilder<'_> {
+        self.request("DELETE", url)
+    }
+
+    /// A `HEAD` request.
+    pub fn head(&self, url: &str) -> RequestBuilder<'_> {
+        self.request("HEAD", url)
+    }
+
+    /// A request with any method. An invalid URL is reported by `send()`.
+    pub fn request(&self, method: &str, url: &str) -> RequestBuilder<'_> {
+        RequestBuilder {
+            session: self,
+            method: method.to_ascii_uppercase(),
+            url: Url::parse(url),
+            headers: Headers::new(),
+            body: None,
+            timeout: None,
+        }
+    }
+
+    /// The pool, as plain numbers: per host idle, in use and waiting; connections opened
+    /// and reused.
+    pub fn stats(&self) -> PoolStats {
+        self.pool.stats()
+    }
+
+    /// The headers for one request: the session's defaults, the request's own (which
+    /// win), and the cookies for this URL unless the request sets `Cookie` itself.
+    fn headers_for(&self, url: &Url, own: &Headers) -> Headers {
+        let mut headers = self.config.headers.clone();
+        for (name, _) in own.iter() {
+            headers.remove(name);
+        }
+        for (name, value) in own.iter() {
+            headers.append(name, value);
+        }
+        if !headers.contains("cookie") {
+            let jar = self.cookies.as_ref().map(RefCell::borrow);
+            if let Some(cookie) = jar.and_then(|jar| jar.header_for(url, SystemTime::now())) {
+                headers.set("cookie", cookie);
+            }
+        }
+        headers
+    }
+
+    fn store_cookies(&self, url: &Url, headers: &Headers) {
+        if let Some(jar) = &self.cookies {
+            jar.borrow_mut().store_all(url, headers, SystemTime::now());
+        }
+    }
+
+    /// One exchange on one connection, with the single safe retry (step 5).
+    async fn execute(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &Headers,
+        body: Option<&[u8]>,
+        deadlines: &RequestDeadlines,
+    ) -> Result<Response> {
+        let key = PoolKey {
+            https: url.is_https(),
+            host: url.host().to_owned(),
+            port: url.port(),
+        };
+        let mut retried = false;
+        loop {
+            let mut timings = Timings::default();
+            let queued_at = now();
+            let lease = deadlines
+                .run(Phase::Queued, async {
+                    Ok(if retried {
+                        self.pool.checkout_new(&key).await
+                    } else {
+                        self.pool.checkout(&key).await
+                    })
+                })
+                .await?;
+            timings.queued = now() - queued_at;
+            let mut lease = self
+                .ensure_connected(lease, url, deadlines, &mut timings)
+                .await?;
+            match self
+                .exchange(
+                    &mut lease,
+                    method,
+                    url,
+                    headers,
+                    body,
+                    deadlines,
+                    &mut timings,
+                )
+                .await
+            {
+                Ok(response) => return Ok(response(lease)),
+                Err(error)
+                    if !retried
+                        && lease.is_reused()
+                        && is_idempotent(method)
+                        && is_stale(&error, &mut lease) =>
+                {
+                    // The server closed this idle connection as we sent on it; nothing of
+                    // an answer came, so nothing was processed twice. Once, on a new one.
+                    retried = true;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Gives a lease without a connection a new one (step 3).
+    async fn ensure_connected(
+        &self,
+        mut lease: Lease<Conn>,
+        url: &Url,
+        deadlines: &RequestDeadlines,
+        timings: &mut Timings,
+    ) -> Result<Lease<Conn>> {
+        timings.reused_connection = lease.is_reused();
+        if lease.conn_mut().is_none() {
+            let (stream, connect_timings) =
+                connect(url, &self.config.tls, &deadlines.for_connecting()).await?;
+            lease.set_conn(Conn::new(stream));
+            timings.dns = Some(connect_timings.dns);
+            timings.connect = Some(connect_timings.tcp);
+            timings.tls = connect_timings.tls;
+        }
+        Ok(lease)
+    }
+
+    /// Writes the request and reads the head (step 4); returns a maker of the response,
+    /// which takes the lease once the caller is done deciding about retries.
+    #[allow(clippy::too_many_arguments)]
+    async fn exchange(
+        &self,
+        lease: &mut Lease<Conn>,
+        method: &str,
+        url: &Url,
+        headers: &Headers,
+        body: Option<&[u8]>,
+        deadlines: &RequestDeadlines,
+        timings: &mut Timings,
+    ) -> Result<impl FnOnce(Lease<Conn>) -> Response + use<>> {
+        let conn = lease.conn_mut().ok_or(Error::ServerDisconnected {
+            phase: Phase::Sending,
+        })?;
+        let sending_at = now();
+        conn.send(method, url, headers, body, deadlines).await?;
+        let sent_at = now();
+        let head = conn.read_head(self.config.head_limits, deadlines).await?;
+        let framing = head.framing(method)?;
+        timings.sending = sent_at - sending_at;
+        timings.waiting = now() - sent_at;
+        let decoder = BodyDecoder::new(framing.body, self.config.max_body);
+        let (url, deadlines, timings) = (url.clone(), *deadlines, *timings);
+        Ok(move |lease| Response::new(head, url, lease, decoder, framing, deadlines, timings))
+    }
+}
+
+/// Whether a request may be sent twice without changing its meaning (RFC 9110 9.2.2).
+fn is_idempotent(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+    )
+}
+
+/// Whether `error` is what a reused connection that the server had already closed looks
+/// like: the send failed or the answer never started.
+fn is_stale(error: &Error, lease: &mut Lease<Conn>) -> bool {
+    let nothing_received = lease
+        .conn_mut()
+        .is_some_and(|conn| !conn.has_buffered_bytes());
+    let disconnected = matches!(
+        error,
+        Error::ServerDisconnected {
+            phase: Phase::Sending | Phase::WaitingForHead
+        } | Error::Io {
+            phase: Phase::Sending,
+            ..
+        }
+    );
+    disconnected && nothing_received
+}
+
+/// A request being put together; [`send`](Self::send) runs it.
+pub struct RequestBuilder<'a> {
+    session: &'a Session,
+    method: String,
+    url: Result<Url>,
+    headers: Headers,
+    body: Option<Vec<u8>>,
+    timeout: Option<ClientTimeout>,
+}
+
+impl RequestBuilder<'_> {
+    /// Adds a header (after the session's defaults, replacing a default of the same name).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// The request body; its length goes into `Content-Length`.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// This request's time limits, instead of the session's.
+    pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends the request and waits for the response head (following redirects).
+    pub async fn send(self) -> Result<Response> {
+        let session = self.session;
+        let mut url = self.url?;
+        let mut method = self.method;
+        let mut body = self.body;
+        let mut own_headers = self.headers;
+        let deadlines = RequestDeadlines::start(self.timeout.unwrap_or(session.config.timeout));
+        let mut redirects = 0;
+        loop {
+            let headers = session.headers_for(&url, &own_headers);
+            let response = session
+                .execute(&method, &url, &headers, body.as_deref(), &deadlines)
+                .await?;
+            session.store_cookies(&url, response.headers());
+            let Some(location) = redirect_location(&response) else {
+                return Ok(response);
+            };
+            if session.config.max_redirects == 0 {
+                return Ok(response);
+            }
+            let next = url.join(&location)?;
+            if redirects == session.config.max_redirects {
+                return Err(Error::TooManyRedirects {
+                    max: session.config.max_redirects,
+                    url: next.to_string(),
+                });
+            }
+            redirects += 1;
+            if matches!(response.status(), 301..=303) && method != "HEAD" {
+                // What browsers do, and RFC 9110 allows for 301/302: the next request is a
+                // GET without the body. 307 and 308 keep both.
+                method = "GET".to_owned();
+                body = None;
+            }
+            if next.host() != url.host() {
+                own_headers.remove("authorization"); // credentials stay with their host
+            }
+            discard_body(response).await;
+            url = next;
+        }
+    }
+}
+
+/// The target of a redirect response, if it is one.
+fn redirect_location(response: &Response) -> Option<String> {
+    if !matches!(response.status(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    response.headers().get_str("location").map(str::to_owned)
+}
+
+/// Reads a short redirect body so its connection can be reused; drops a long one.
+async fn discard_body(response: Response) {
+    const WORTH_READING: u64 = 64 * 1024;
+    if response
+        .content_length()
+        .is_some_and(|length| length <= WORTH_READING)
+    {
+        let _ = response.bytes().await;
+    }
+}
