@@ -235,16 +235,26 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidUrl { url, reason } => write!(f, "invalid URL {url:?}: {reason}"),
             Error::Dns { host, source } => write!(f, "cannot resolve {host}: {source}"),
-            Error::Connect { address, source } => write!(f, "cannot connect to {address}: {source}"),
+            Error::Connect { address, source } => {
+                write!(f, "cannot connect to {address}: {source}")
+            }
             Error::Tls { host, source } => write!(f, "TLS handshake with {host} failed: {source}"),
-            Error::Timeout { which, phase, after } => {
+            Error::Timeout {
+                which,
+                phase,
+                after,
+            } => {
                 write!(f, "{which} timeout of {after:?} fired while {phase}")
             }
             Error::ServerDisconnected { phase } => {
                 write!(f, "server closed the connection while {phase}")
             }
-            Error::Protocol { phase, reason } => write!(f, "invalid HTTP response ({phase}): {reason}"),
-            Error::TooLarge { limit, max } => write!(f, "response exceeds the {limit} limit of {max}"),
+            Error::Protocol { phase, reason } => {
+                write!(f, "invalid HTTP response ({phase}): {reason}")
+            }
+            Error::TooLarge { limit, max } => {
+                write!(f, "response exceeds the {limit} limit of {max}")
+            }
             Error::Status { code, url } => write!(f, "HTTP status {code} from {url}"),
             Error::TooManyRedirects { max, url } => {
                 write!(f, "more than {max} redirects (last one to {url})")
@@ -278,7 +288,10 @@ mod tests {
             phase: Phase::ReadingBody,
             after: Duration::from_millis(250),
         };
-        assert_eq!(error.to_string(), "sock_read timeout of 250ms fired while reading the response body");
+        assert_eq!(
+            error.to_string(),
+            "sock_read timeout of 250ms fired while reading the response body"
+        );
         assert!(error.is_timeout());
         assert_eq!(error.kind_name(), "timeout");
     }
