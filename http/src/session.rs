@@ -23,13 +23,13 @@ use ripple_reactor::time::now;
 use crate::conn::Conn;
 use crate::connect::connect;
 use crate::cookies::CookieJar;
-use crate::error::{Error, Phase, Result};
+use crate::error::{Error, Limit, Phase, Result};
 use crate::pool::{Lease, Pool, PoolConfig, PoolKey, PoolStats};
 use crate::response::{Response, Timings};
 use crate::timeout::{ClientTimeout, RequestDeadlines};
 use crate::tls::TlsConfig;
 use crate::url::Url;
-use crate::wire::{BodyDecoder, HeadLimits, Headers};
+use crate::wire::{BodyDecoder, BodyKind, Framing, HeadLimits, Headers, ResponseHead};
 
 /// The `User-Agent` sent unless the session sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("ripple/", env!("CARGO_PKG_VERSION"));
@@ -286,7 +286,7 @@ impl Session {
                 )
                 .await
             {
-                Ok(response) => return Ok(response(lease)),
+                Ok(started) => return Ok(started.into_response(url, lease, *deadlines, timings)),
                 Err(error)
                     if !retried
                         && lease.is_reused()
@@ -322,8 +322,8 @@ impl Session {
         Ok(lease)
     }
 
-    /// Writes the request and reads the head (step 4); returns a maker of the response,
-    /// which takes the lease once the caller is done deciding about retries.
+    /// Writes the request and reads the head (step 4). The lease stays with the caller,
+    /// which decides about a retry before it goes into the `Response`.
     #[allow(clippy::too_many_arguments)]
     async fn exchange(
         &self,
@@ -334,7 +334,7 @@ impl Session {
         body: Option<&[u8]>,
         deadlines: &RequestDeadlines,
         timings: &mut Timings,
-    ) -> Result<impl FnOnce(Lease<Conn>) -> Response + use<>> {
+    ) -> Result<ResponseStart> {
         let conn = lease.conn_mut().ok_or(Error::ServerDisconnected {
             phase: Phase::Sending,
         })?;
@@ -345,9 +345,48 @@ impl Session {
         let framing = head.framing(method)?;
         timings.sending = sent_at - sending_at;
         timings.waiting = now() - sent_at;
+        if let (BodyKind::Length(length), Some(max)) = (framing.body, self.config.max_body) {
+            if length > max {
+                // Said up front: no need to read a byte of it.
+                return Err(Error::TooLarge {
+                    limit: Limit::BodySize,
+                    max,
+                });
+            }
+        }
         let decoder = BodyDecoder::new(framing.body, self.config.max_body);
-        let (url, deadlines, timings) = (url.clone(), *deadlines, *timings);
-        Ok(move |lease| Response::new(head, url, lease, decoder, framing, deadlines, timings))
+        Ok(ResponseStart {
+            head,
+            framing,
+            decoder,
+        })
+    }
+}
+
+/// A response head that has arrived, and how to read the body that follows it.
+struct ResponseStart {
+    head: ResponseHead,
+    framing: Framing,
+    decoder: BodyDecoder,
+}
+
+impl ResponseStart {
+    fn into_response(
+        self,
+        url: &Url,
+        lease: Lease<Conn>,
+        deadlines: RequestDeadlines,
+        timings: Timings,
+    ) -> Response {
+        Response::new(
+            self.head,
+            url.clone(),
+            lease,
+            self.decoder,
+            self.framing,
+            deadlines,
+            timings,
+        )
     }
 }
 

@@ -780,3 +780,47 @@ fn a_request_cancelled_at_any_point_gives_its_pool_slot_back() {
         );
     });
 }
+
+#[test]
+fn a_body_over_the_limit_is_refused_whatever_its_framing() {
+    with_server(|server| async move {
+        let session = Session::builder().max_body_bytes(10_000).build();
+        let error = session
+            .get(&server.url("/bytes/20000"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::TooLarge {
+                    limit: Limit::BodySize,
+                    max: 10_000
+                }
+            ),
+            "{error}"
+        );
+        let response = session
+            .get(&server.url("/chunked/20000"))
+            .send()
+            .await
+            .unwrap();
+        let error = response.bytes().await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::TooLarge {
+                    limit: Limit::BodySize,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let fits = session
+            .get(&server.url("/bytes/10000"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fits.bytes().await.unwrap().len(), 10_000);
+    });
+}
