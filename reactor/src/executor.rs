@@ -1,5 +1,4 @@
-//! The executor: a slab of tasks, a queue of the ones that were woken, and the waker
-//! that puts a task back on that queue.
+//! The executor: a slab of tasks, and a queue of the ones that were woken.
 //!
 //! A task is a boxed future in a [`Slab`]; its [`TaskId`] is its index. Polling a task
 //! hands it a [`Waker`] built once, at spawn, from a `TaskWaker` (`waker.rs`). Waking
