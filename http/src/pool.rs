@@ -135,10 +135,11 @@ impl<C> Default for Host<C> {
 }
 
 /// Where a queued request stands. `Waiting` is in the queue; `Granted` was handed a lease
-/// (and a connection, if one was idle) that its future has not picked up yet.
+/// (and a connection that was just released, with its expiry, if there was one) that its
+/// future has not picked up yet.
 enum WaiterState<C> {
     Waiting(Option<Waker>),
-    Granted(Option<C>),
+    Granted(Option<Idle<C>>),
 }
 
 struct Waiter<C> {
@@ -371,7 +372,11 @@ impl<C: Poolable> WaiterTicket<C> {
         self.id = None;
         let waiter = state.remove_waiter(id);
         match waiter.state {
-            WaiterState::Granted(conn) => Poll::Ready(conn),
+            WaiterState::Granted(idle) => {
+                // Counted here, when a request really uses the connection, not at the grant.
+                state.reused += u64::from(idle.is_some());
+                Poll::Ready(idle.map(|idle| idle.conn))
+            }
             WaiterState::Waiting(_) => unreachable!("checked just above"),
         }
     }
@@ -388,10 +393,10 @@ impl<C: Poolable> Drop for WaiterTicket<C> {
                     state.queue.retain(|&queued| queued != id);
                     Effects::new()
                 }
-                // Handed a place it will never use: give it back, to the next in line.
-                WaiterState::Granted(Some(conn)) => {
-                    let expires_at = now() + state.config.idle_timeout;
-                    state.return_idle(&waiter.key, conn, expires_at)
+                // Handed a place it will never use: give it back, to the next in line, with
+                // the expiry the connection had (the server's keep-alive timeout holds).
+                WaiterState::Granted(Some(idle)) => {
+                    state.return_idle(&waiter.key, idle.conn, idle.expires_at)
                 }
                 WaiterState::Granted(None) => state.free_place(&waiter.key),
             }
@@ -534,8 +539,7 @@ impl<C: Poolable> PoolState<C> {
             .iter()
             .position(|&id| self.waiters[id].key == *key);
         if let Some(id) = same_host.and_then(|position| self.queue.remove(position)) {
-            self.reused += 1;
-            self.grant(id, Some(conn), &mut effects);
+            self.grant(id, Some(Idle { conn, expires_at }), &mut effects);
             return effects;
         }
         if let Some(host) = self.hosts.get_mut(key) {
@@ -572,8 +576,8 @@ impl<C: Poolable> PoolState<C> {
         }
     }
 
-    fn grant(&mut self, id: usize, conn: Option<C>, effects: &mut Effects<C>) {
-        let old = std::mem::replace(&mut self.waiters[id].state, WaiterState::Granted(conn));
+    fn grant(&mut self, id: usize, idle: Option<Idle<C>>, effects: &mut Effects<C>) {
+        let old = std::mem::replace(&mut self.waiters[id].state, WaiterState::Granted(idle));
         if let WaiterState::Waiting(Some(waker)) = old {
             effects.wake.push(waker);
         }
