@@ -1,0 +1,11 @@
+//! `as_completed`: results as soon as each one arrives, instead of all of them at the end.
+//! The demo itself lives in the library: `src/as_completed.rs`.
+
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use ripple_demos::as_completed::{Args, run};
+
+fn main() {
+    run(Args::parse());
+}

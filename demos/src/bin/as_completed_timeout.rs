@@ -1,0 +1,11 @@
+//! `as_completed_timeout`: a time limit on a whole group: whatever has not finished by then is reported as timed out, and keeps running.
+//! The demo itself lives in the library: `src/as_completed_timeout.rs`.
+
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use ripple_demos::as_completed_timeout::{Args, run};
+
+fn main() {
+    run(Args::parse());
+}

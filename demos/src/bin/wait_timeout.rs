@@ -1,0 +1,11 @@
+//! `wait_timeout`: `wait` with a timeout: what finished in time, and what is still running, which `wait` leaves alone.
+//! The demo itself lives in the library: `src/wait_timeout.rs`.
+
+#![forbid(unsafe_code)]
+
+use clap::Parser;
+use ripple_demos::wait_timeout::{Args, run};
+
+fn main() {
+    run(Args::parse());
+}
