@@ -312,8 +312,11 @@ impl Session {
     ) -> Result<Lease<Conn>> {
         timings.reused_connection = lease.is_reused();
         if lease.conn_mut().is_none() {
+            // Boxed: the TLS handshake's state is large, and only new connections need it;
+            // inline, it would make every request's future that much bigger.
+            let connecting = deadlines.for_connecting();
             let (stream, connect_timings) =
-                connect(url, &self.config.tls, &deadlines.for_connecting()).await?;
+                Box::pin(connect(url, &self.config.tls, &connecting)).await?;
             lease.set_conn(Conn::new(stream));
             timings.dns = Some(connect_timings.dns);
             timings.connect = Some(connect_timings.tcp);
@@ -483,7 +486,7 @@ impl RequestBuilder<'_> {
             if next.host() != url.host() {
                 own_headers.remove("authorization"); // credentials stay with their host
             }
-            discard_body(response).await;
+            Box::pin(discard_body(response)).await; // boxed: rare, and large
             url = next;
         }
     }

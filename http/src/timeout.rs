@@ -18,6 +18,7 @@
 //! their phases through them.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use ripple_reactor::time::{now, timeout_at};
@@ -109,19 +110,27 @@ impl RequestDeadlines {
     }
 
     /// Runs `work` in `phase` under the total limit only (pool wait, sending).
-    pub async fn run<T>(&self, phase: Phase, work: impl Future<Output = Result<T>>) -> Result<T> {
-        race(self.total, phase, work).await
+    pub fn run<'a, T: 'a>(
+        &self,
+        phase: Phase,
+        work: impl Future<Output = Result<T>> + 'a,
+    ) -> Limited<'a, T> {
+        race(self.total, phase, work)
     }
 
     /// Runs one read from the server under the total and `sock_read` limits; the
     /// `sock_read` clock starts now.
-    pub async fn read<T>(&self, phase: Phase, work: impl Future<Output = Result<T>>) -> Result<T> {
+    pub fn read<'a, T: 'a>(
+        &self,
+        phase: Phase,
+        work: impl Future<Output = Result<T>> + 'a,
+    ) -> Limited<'a, T> {
         let sock_read = self.timeouts.sock_read.map(|after| Limit {
             deadline: deadline_after(now(), after),
             which: TimeoutKind::SockRead,
             after,
         });
-        race(earliest(self.total, sock_read), phase, work).await
+        race(earliest(self.total, sock_read), phase, work)
     }
 }
 
@@ -134,8 +143,12 @@ pub struct ConnectDeadlines {
 
 impl ConnectDeadlines {
     /// Runs `work` (DNS, TCP or TLS) under the total and connect limits.
-    pub async fn run<T>(&self, phase: Phase, work: impl Future<Output = Result<T>>) -> Result<T> {
-        race(earliest(self.request.total, self.connect), phase, work).await
+    pub fn run<'a, T: 'a>(
+        &self,
+        phase: Phase,
+        work: impl Future<Output = Result<T>> + 'a,
+    ) -> Limited<'a, T> {
+        race(earliest(self.request.total, self.connect), phase, work)
     }
 }
 
@@ -149,22 +162,31 @@ fn earliest(total: Option<Limit>, phase_limit: Option<Limit>) -> Option<Limit> {
     }
 }
 
-async fn race<T>(
+/// A phase's work under its limits: what [`RequestDeadlines::run`] and friends return.
+///
+/// Boxed: passed by value through the async layers of a request, each layer would keep a
+/// copy of the work in its state machine (rust-lang/rust#62958), and a request's future
+/// grew to 14 KiB; boxed, the caller's future keeps a pointer.
+pub type Limited<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + 'a>>;
+
+fn race<'a, T: 'a>(
     limit: Option<Limit>,
     phase: Phase,
-    work: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    let Some(limit) = limit else {
-        return work.await;
-    };
-    match timeout_at(limit.deadline, work).await {
-        Ok(result) => result,
-        Err(_elapsed) => Err(Error::Timeout {
-            which: limit.which,
-            phase,
-            after: limit.after,
-        }),
-    }
+    work: impl Future<Output = Result<T>> + 'a,
+) -> Limited<'a, T> {
+    Box::pin(async move {
+        let Some(limit) = limit else {
+            return work.await;
+        };
+        match timeout_at(limit.deadline, work).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(Error::Timeout {
+                which: limit.which,
+                phase,
+                after: limit.after,
+            }),
+        }
+    })
 }
 
 /// `now + after`, saturating at a far-future instant instead of overflowing.

@@ -824,3 +824,13 @@ fn a_body_over_the_limit_is_refused_whatever_its_framing() {
         assert_eq!(fits.bytes().await.unwrap().len(), 10_000);
     });
 }
+
+#[test]
+fn the_send_future_stays_small() {
+    // Thousands of requests wait at once in a crawler: each one's future is that much
+    // memory. Opening a connection (TLS included) is boxed, so it does not count here.
+    let session = Session::new();
+    let send = session.get("http://127.0.0.1:1/").send();
+    let size = std::mem::size_of_val(&send);
+    assert!(size <= 2048, "send() future is {size} bytes");
+}

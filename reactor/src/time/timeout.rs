@@ -8,7 +8,9 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::pin;
+use std::future::poll_fn;
+use std::pin::{Pin, pin};
+use std::task::Context;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -34,25 +36,31 @@ impl std::error::Error for Elapsed {}
 /// result is first polled: that is when the clock starts, so `rt.block_on(timeout(..))`
 /// works.
 pub async fn timeout<F: Future>(delay: Duration, future: F) -> Result<F::Output, Elapsed> {
-    race(future, sleep(delay)).await
+    // One async layer, not a call to a shared async helper: each layer would keep its own
+    // copy of `future` in the state machine (rust-lang/rust#62958).
+    let mut future = pin!(future);
+    let mut timer = sleep(delay);
+    poll_fn(|cx| poll_race(future.as_mut(), &mut timer, cx)).await
 }
 
 /// Like [`timeout`], with an absolute deadline.
 pub async fn timeout_at<F: Future>(deadline: Instant, future: F) -> Result<F::Output, Elapsed> {
-    race(future, sleep_until(deadline)).await
+    let mut future = pin!(future);
+    let mut timer = sleep_until(deadline);
+    poll_fn(|cx| poll_race(future.as_mut(), &mut timer, cx)).await
 }
 
-async fn race<F: Future>(future: F, timer: Sleep) -> Result<F::Output, Elapsed> {
-    let mut future = pin!(future);
-    let mut timer = pin!(timer);
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(value) = future.as_mut().poll(cx) {
-            return Poll::Ready(Ok(value));
-        }
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await
+/// The future first: a value that is ready wins over a deadline that has passed.
+fn poll_race<F: Future>(
+    future: Pin<&mut F>,
+    timer: &mut Sleep,
+    cx: &mut Context<'_>,
+) -> Poll<Result<F::Output, Elapsed>> {
+    if let Poll::Ready(value) = future.poll(cx) {
+        return Poll::Ready(Ok(value));
+    }
+    match Pin::new(timer).poll(cx) {
+        Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
+        Poll::Pending => Poll::Pending,
+    }
 }
