@@ -4,20 +4,26 @@
 //! ripple`, so that each run starts from a clean heap and its peak RSS belongs to that run
 //! alone. Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's
 //! "high water mark"); the child reads it after the workload, along with
-//! `Cpus_allowed_list`, which shows whether `taskset` pinned it.
+//! `Cpus_allowed_list`, which shows whether `taskset` pinned it. A W child also gets the
+//! server's address (`--server`): it reads the server's `/stats` before and after the run,
+//! and reports how many connections its client opened.
 //!
-//! The report line is the whole protocol between the two processes:
+//! The report line is the whole protocol between the two processes; `cpu_ns` (the
+//! client's CPU time, user + system) and `connections` come only from W children:
 //!
 //! ```text
 //! ripple-bench-child elapsed_ns=812345678 ops=1000000 vm_hwm_kib=135168 cpus=1
+//! ripple-bench-child elapsed_ns=2512345678 ops=100000 vm_hwm_kib=4096 cpus=1 cpu_ns=2412345000 connections=64
 //! ```
 //!
 //! Path: `main.rs` sees `--child` -> here -> `workloads/` -> the line on stdout ->
 //! `parent.rs` parses it with [`ChildReport::from_stdout`].
 
 use std::fs;
+use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::server::{self, ServerStats};
 use crate::workloads::{self, Contender, Sizes, Workload};
 
 /// The word that starts the report line, so stray output from a runtime cannot be taken
@@ -36,18 +42,29 @@ pub struct ChildReport {
     pub peak_rss_kib: u64,
     /// The CPUs the child was allowed to run on (`Cpus_allowed_list`, e.g. `1` or `0-1`).
     pub cpus: String,
+    /// CPU time (user + system) of the workload, where it measures it (W workloads).
+    pub cpu: Option<Duration>,
+    /// Connections the client opened to the server (W workloads), from its `/stats`.
+    pub connections: Option<u64>,
 }
 
 impl ChildReport {
     /// The report as the one line the child prints.
     pub fn to_line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{PREFIX} elapsed_ns={} ops={} vm_hwm_kib={} cpus={}",
             self.elapsed.as_nanos(),
             self.ops,
             self.peak_rss_kib,
             self.cpus
-        )
+        );
+        if let Some(cpu) = self.cpu {
+            line += &format!(" cpu_ns={}", cpu.as_nanos());
+        }
+        if let Some(connections) = self.connections {
+            line += &format!(" connections={connections}");
+        }
+        line
     }
 
     /// Reads a line written by [`ChildReport::to_line`]. Fields may come in any order;
@@ -58,6 +75,7 @@ impl ChildReport {
             return Err(format!("not a report line: {line:?}"));
         }
         let (mut elapsed, mut ops, mut peak_rss_kib, mut cpus) = (None, None, None, None);
+        let (mut cpu, mut connections) = (None, None);
         for word in words {
             let (key, value) = word
                 .split_once('=')
@@ -72,6 +90,8 @@ impl ChildReport {
                 "ops" => ops = Some(number()?),
                 "vm_hwm_kib" => peak_rss_kib = Some(number()?),
                 "cpus" => cpus = Some(value.to_string()),
+                "cpu_ns" => cpu = Some(Duration::from_nanos(number()?)),
+                "connections" => connections = Some(number()?),
                 _ => {}
             }
         }
@@ -81,6 +101,8 @@ impl ChildReport {
             ops: ops.ok_or_else(|| missing("ops"))?,
             peak_rss_kib: peak_rss_kib.ok_or_else(|| missing("vm_hwm_kib"))?,
             cpus: cpus.ok_or_else(|| missing("cpus"))?,
+            cpu,
+            connections,
         })
     }
 
@@ -95,11 +117,18 @@ impl ChildReport {
 }
 
 /// The child's whole life: run, measure, print the line.
-pub fn main(workload: Workload, contender: Contender, sizes: Sizes) {
-    let elapsed = workloads::run(workload, contender, sizes);
+pub fn main(workload: Workload, contender: Contender, sizes: Sizes, server: Option<SocketAddr>) {
+    let before = server.and_then(server_stats);
+    let measured = workloads::run(workload, contender, sizes, server);
+    let after = server.and_then(server_stats);
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     let report = ChildReport {
-        elapsed,
+        elapsed: measured.elapsed,
+        cpu: measured.cpu,
+        // Only one child runs at a time: the server's new connections are this client's.
+        connections: before
+            .zip(after)
+            .map(|(before, after)| server::connections_opened(before, after)),
         ops: workload.ops(sizes),
         // 0 where there is no procfs: the table then shows no RSS rather than failing.
         peak_rss_kib: status_field(&status, "VmHWM")
@@ -110,6 +139,13 @@ pub fn main(workload: Workload, contender: Contender, sizes: Sizes) {
             .to_string(),
     };
     println!("{}", report.to_line());
+}
+
+/// The server's counters, or a warning and no connection count (the run still counts).
+fn server_stats(address: SocketAddr) -> Option<ServerStats> {
+    server::stats(address)
+        .inspect_err(|e| eprintln!("ripple-bench --child: {e}"))
+        .ok()
 }
 
 /// The value of `name` in a `/proc/<pid>/status` text (`Name:\tvalue`), trimmed.
@@ -130,6 +166,8 @@ mod tests {
             ops: 1_000_000,
             peak_rss_kib: 135_168,
             cpus: "1".to_string(),
+            cpu: None,
+            connections: None,
         }
     }
 
@@ -141,6 +179,21 @@ mod tests {
             "ripple-bench-child elapsed_ns=812345678 ops=1000000 vm_hwm_kib=135168 cpus=1"
         );
         assert_eq!(ChildReport::parse(&line), Ok(sample()));
+    }
+
+    #[test]
+    fn an_http_report_carries_cpu_time_and_connections_both_ways() {
+        let report = ChildReport {
+            cpu: Some(Duration::from_micros(2_412_345)),
+            connections: Some(64),
+            ..sample()
+        };
+        let line = report.to_line();
+        assert!(
+            line.ends_with(" cpu_ns=2412345000 connections=64"),
+            "{line}"
+        );
+        assert_eq!(ChildReport::parse(&line), Ok(report));
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //!  "ops": 1000000, "figure": 312.0, "unit": "ns/task", "peak_rss_kib": 135168, "cpus": "1"}
 //! ```
 //!
+//! A W run adds `"cpu_ns"` (the client's user + system time), `"connections"` (opened
+//! to the server) and `"server_cpu_ns"` (the server's CPU time meanwhile), when they
+//! were measured.
+//!
 //! Path: `main.rs` -> [`render`] -> the file.
 
 use std::fmt::Write;
@@ -26,8 +30,14 @@ pub fn render(plan: &Plan, pinning: &Pinning, runs: &[Run]) -> String {
     let _ = writeln!(out, "{{");
     let _ = writeln!(
         out,
-        "  \"sizes\": {{\"tasks\": {}, \"sleepers\": {}, \"round_trips\": {}}},",
-        sizes.tasks, sizes.sleepers, sizes.round_trips
+        "  \"sizes\": {{\"tasks\": {}, \"sleepers\": {}, \"round_trips\": {}, \
+         \"delayed_gets\": {}, \"sequential_gets\": {}, \"page_gets\": {}}},",
+        sizes.tasks,
+        sizes.sleepers,
+        sizes.round_trips,
+        sizes.delayed_gets,
+        sizes.sequential_gets,
+        sizes.page_gets
     );
     let _ = writeln!(out, "  \"pinned_core\": {pinned},");
     let _ = writeln!(out, "  \"runs\": [");
@@ -46,16 +56,28 @@ fn run_object(run: &Run) -> String {
         run.workload, run.contender, run.index
     );
     match &run.outcome {
-        Ok(report) => format!(
-            "{{{head}, \"ok\": true, \"elapsed_ns\": {}, \"ops\": {}, \"figure\": {}, \
-             \"unit\": \"{}\", \"peak_rss_kib\": {}, \"cpus\": \"{}\"}}",
-            report.elapsed.as_nanos(),
-            report.ops,
-            run.workload.figure(report.elapsed, report.ops),
-            run.workload.unit(),
-            report.peak_rss_kib,
-            escape(&report.cpus)
-        ),
+        Ok(report) => {
+            let mut http = String::new();
+            if let Some(cpu) = report.cpu {
+                let _ = write!(http, ", \"cpu_ns\": {}", cpu.as_nanos());
+            }
+            if let Some(connections) = report.connections {
+                let _ = write!(http, ", \"connections\": {connections}");
+            }
+            if let Some(cpu) = run.server_cpu {
+                let _ = write!(http, ", \"server_cpu_ns\": {}", cpu.as_nanos());
+            }
+            format!(
+                "{{{head}, \"ok\": true, \"elapsed_ns\": {}, \"ops\": {}, \"figure\": {}, \
+                 \"unit\": \"{}\", \"peak_rss_kib\": {}, \"cpus\": \"{}\"{http}}}",
+                report.elapsed.as_nanos(),
+                report.ops,
+                run.workload.figure(report.elapsed, report.ops),
+                run.workload.unit(),
+                report.peak_rss_kib,
+                escape(&report.cpus)
+            )
+        }
         Err(e) => format!("{{{head}, \"ok\": false, \"error\": \"{}\"}}", escape(e)),
     }
 }
@@ -90,12 +112,39 @@ mod tests {
     }
 
     #[test]
+    fn an_http_run_carries_cpu_time_and_connections() {
+        let run = Run {
+            workload: Workload::W2,
+            contender: Contender::Ripple,
+            index: 1,
+            outcome: Ok(crate::child::ChildReport {
+                elapsed: std::time::Duration::from_secs(2),
+                ops: 100_000,
+                peak_rss_kib: 4096,
+                cpus: "1".to_string(),
+                cpu: Some(std::time::Duration::from_secs(1)),
+                connections: Some(64),
+            }),
+            server_cpu: None,
+        };
+        assert!(
+            run_object(&run).ends_with(
+                "\"figure\": 50000, \"unit\": \"req/s\", \"peak_rss_kib\": 4096, \
+                 \"cpus\": \"1\", \"cpu_ns\": 1000000000, \"connections\": 64}"
+            ),
+            "{}",
+            run_object(&run)
+        );
+    }
+
+    #[test]
     fn a_failed_run_carries_its_error() {
         let run = Run {
             workload: Workload::M2,
             contender: Contender::Tokio,
             index: 3,
             outcome: Err("child exit status: 101".to_string()),
+            server_cpu: None,
         };
         assert_eq!(
             run_object(&run),

@@ -3,19 +3,25 @@
 //! Run `cargo run --release -p ripple-bench` (add `--quick --runs 1` for a smoke run). The
 //! parent process starts one child per (workload, runtime, run), pinned to core 1 with
 //! `taskset` when it can; each child runs one workload and reports its time and peak RSS
-//! on one line; the parent prints medians, min-max, and each peer's ratio to ripple.
+//! on one line; the parent prints medians, min-max, and each peer's ratio to ripple. For
+//! the HTTP workloads (W1, W1s, W2) the parent first starts ripple's example server in a
+//! process of its own (this binary again, `--serve`), pinned to core 0, and stops it at
+//! the end.
 //!
 //! Map of the crate:
-//! - `main.rs`: the command line; the parent's or the child's side.
+//! - `main.rs`: the command line; the parent's, the child's or the server's side.
 //! - `parent.rs`: the run plan, interleaved by runtime, one child process per run.
-//! - `pinning.rs`: `taskset -c 1`, or why not.
+//! - `pinning.rs`: `taskset -c 1` for the children, `-c 0` for the server, or why not.
+//! - `server.rs`: the server process and its guard, and `/stats` read from outside.
 //! - `child.rs`: run one workload, read `VmHWM`, print the report line (and parse it).
 //! - `workloads/`: the workloads and sizes (`mod.rs`), one file per runtime.
+//! - `stopwatch.rs`: wall time and CPU time (`getrusage`) of one run.
 //! - `stats.rs`: median, min, max.
 //! - `table.rs`: the Markdown table. `json.rs`: `--json FILE`, the raw runs.
 //!
-//! Path: `main` -> `parent::run_all` -> (child) `child::main` -> `workloads::run` ->
-//! (parent) `table::render`.
+//! Path: `main` -> `server::ServerProcess::start` (if a W workload is planned) ->
+//! `parent::run_all` -> (child) `child::main` -> `workloads::run` -> (parent)
+//! `table::render`.
 
 #![forbid(unsafe_code)]
 
@@ -23,11 +29,14 @@ mod child;
 mod json;
 mod parent;
 mod pinning;
+mod server;
 mod stats;
+mod stopwatch;
 mod table;
 mod workloads;
 
 use std::fs;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -35,8 +44,9 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 
 use crate::parent::Plan;
-use crate::pinning::Pinning;
-use crate::workloads::{Contender, Sizes, Workload};
+use crate::pinning::{Pinning, SERVER_CORE};
+use crate::server::ServerProcess;
+use crate::workloads::{Contender, Scale, Sizes, Workload};
 
 /// The same workloads on ripple, tokio (current_thread) and smol, side by side.
 #[derive(Debug, Parser)]
@@ -46,7 +56,8 @@ struct Args {
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     runs: u64,
 
-    /// Only these workloads, comma-separated (M1 spawn+join, M2 sleeps, M3 ping-pong).
+    /// Only these workloads, comma-separated (M1 spawn+join, M2 sleeps, M3 ping-pong,
+    /// W1 concurrent GETs, W1s sequential GETs, W2 GETs per second).
     #[arg(long, value_delimiter = ',', ignore_case = true)]
     only: Vec<Workload>,
 
@@ -54,9 +65,14 @@ struct Args {
     #[arg(long, value_delimiter = ',', ignore_case = true)]
     runtimes: Vec<Contender>,
 
-    /// Smaller sizes (100,000 tasks, 10,000 sleeps, 10,000 round trips) for a smoke run.
-    #[arg(long)]
+    /// Smaller sizes (100,000 tasks, 10,000 sleeps, 10,000 round trips, 200, 20 and
+    /// 10,000 GETs) for a smoke run.
+    #[arg(long, conflicts_with = "full")]
     quick: bool,
+
+    /// W1s at the chapter's 1,000 sequential GETs (10 s a run at least) instead of 200.
+    #[arg(long)]
+    full: bool,
 
     /// Also write every run, raw, to this JSON file.
     #[arg(long, value_name = "FILE")]
@@ -65,22 +81,44 @@ struct Args {
     /// Internal: be the child that runs one workload on one runtime.
     #[arg(long, hide = true, num_args = 2, value_names = ["WORKLOAD", "RUNTIME"])]
     child: Option<Vec<String>>,
+
+    /// Internal: the address of the server a W child sends its requests to.
+    #[arg(long, hide = true, value_name = "ADDRESS")]
+    server: Option<SocketAddr>,
+
+    /// Internal: be the server of the W workloads, listening on this address.
+    #[arg(long, hide = true, value_name = "ADDRESS")]
+    serve: Option<SocketAddr>,
+}
+
+impl Args {
+    fn scale(&self) -> Scale {
+        match (self.quick, self.full) {
+            (true, _) => Scale::Quick,
+            (false, true) => Scale::Full,
+            (false, false) => Scale::Standard,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(address) = args.serve {
+        server::serve(address);
+        return ExitCode::SUCCESS;
+    }
     match &args.child {
-        Some(child) => be_the_child(child, args.quick),
+        Some(child) => be_the_child(child, args.scale(), args.server),
         None => be_the_parent(&args),
     }
 }
 
-fn be_the_child(child: &[String], quick: bool) -> ExitCode {
+fn be_the_child(child: &[String], scale: Scale, server: Option<SocketAddr>) -> ExitCode {
     let workload = Workload::from_str(&child[0], true);
     let contender = Contender::from_str(&child[1], true);
     match (workload, contender) {
         (Ok(workload), Ok(contender)) => {
-            child::main(workload, contender, Sizes::new(quick));
+            child::main(workload, contender, Sizes::new(scale), server);
             ExitCode::SUCCESS
         }
         (Err(e), _) | (_, Err(e)) => {
@@ -103,11 +141,24 @@ fn be_the_parent(args: &Args) -> ExitCode {
             args.runtimes.clone()
         },
         runs: args.runs as usize,
-        quick: args.quick,
+        scale: args.scale(),
     };
     let pinning = Pinning::choose();
     let started = Instant::now();
-    let runs = match parent::run_all(&plan, &pinning) {
+    // Started before any run, so a server that cannot start fails the bench at once; the
+    // guard kills it when `main` returns or unwinds.
+    let server = if plan.needs_server() {
+        match ServerProcess::start(&pinning) {
+            Ok(server) => Some(server),
+            Err(e) => {
+                eprintln!("ripple-bench: the HTTP workloads need the example server: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    let runs = match parent::run_all(&plan, &pinning, server.as_ref()) {
         Ok(runs) => runs,
         Err(e) => {
             eprintln!("ripple-bench: cannot start children: {e}");
@@ -116,19 +167,33 @@ fn be_the_parent(args: &Args) -> ExitCode {
     };
 
     println!();
-    println!("{}", intro(&plan, &pinning, &runs));
+    println!("{}", intro(&plan, &pinning, server.as_ref(), &runs));
+    // A runtime that sits out every planned workload (smol, with only W ones) gets no
+    // columns of empty cells.
+    let columns: Vec<Contender> = plan
+        .contenders
+        .iter()
+        .copied()
+        .filter(|&c| plan.workloads.iter().any(|w| w.runs_on(c)))
+        .collect();
     print!(
         "{}",
-        table::render(&runs, &plan.workloads, &plan.contenders, plan.sizes())
+        table::render(&runs, &plan.workloads, &columns, plan.sizes())
     );
     println!();
     println!(
-        "Cells: median (min-max) of {} run(s), each in a fresh process. Lower is better \
-         everywhere; a peer/ripple ratio above 1.00 means ripple was faster. \
-         Peak RSS: the child's VmHWM (median). Whole bench: {:.1} s.",
+        "Cells: median (min-max) of {} run(s), each in a fresh process. Lower is better, \
+         except req/s; a peer/ripple ratio above 1.00 means ripple was faster (for req/s \
+         it is ripple's figure over the peer's). Peak RSS: the child's VmHWM (median). \
+         Whole bench: {:.1} s.",
         plan.runs,
         started.elapsed().as_secs_f64()
     );
+    if let Some(note) = table::http_note(&runs, &plan.workloads, &columns, plan.sizes()) {
+        println!("{note}");
+    }
+    // The server goes before the JSON is written: nothing below needs it.
+    drop(server);
 
     if let Some(path) = &args.json {
         if let Err(e) = fs::write(path, json::render(&plan, &pinning, &runs)) {
@@ -145,12 +210,13 @@ fn be_the_parent(args: &Args) -> ExitCode {
 }
 
 /// One line on sizes and one on pinning, checked against what the children reported.
-fn intro(plan: &Plan, pinning: &Pinning, runs: &[parent::Run]) -> String {
-    let sizes = if plan.quick {
-        "--quick sizes"
-    } else {
-        "full sizes"
-    };
+fn intro(
+    plan: &Plan,
+    pinning: &Pinning,
+    server: Option<&ServerProcess>,
+    runs: &[parent::Run],
+) -> String {
+    let sizes = plan.scale;
     let placement = match pinning {
         Pinning::Core(core) => {
             let expected = core.to_string();
@@ -173,6 +239,21 @@ fn intro(plan: &Plan, pinning: &Pinning, runs: &[parent::Run]) -> String {
         }
         Pinning::Unpinned(why) => format!("children NOT pinned ({why})"),
     };
+    let server = match (server, pinning) {
+        (Some(server), Pinning::Core(_)) if server.cpus() != SERVER_CORE.to_string() => {
+            format!(
+                "; pinning the server to core {SERVER_CORE} did NOT take effect: it reported \
+                 Cpus_allowed_list {}",
+                server.cpus()
+            )
+        }
+        (Some(server), _) => format!(
+            "; the server (ripple's example server, its own process) ran with \
+             Cpus_allowed_list = {}",
+            server.cpus()
+        ),
+        (None, _) => String::new(),
+    };
     let runs_each = match plan.runs {
         1 => "1 run".to_string(),
         n => format!("{n} runs"),
@@ -183,5 +264,5 @@ fn intro(plan: &Plan, pinning: &Pinning, runs: &[parent::Run]) -> String {
     } else {
         ""
     };
-    format!("ripple-bench, {sizes}, {runs_each} each; {placement}.{build}\n")
+    format!("ripple-bench, {sizes}, {runs_each} each; {placement}{server}.{build}\n")
 }

@@ -4,14 +4,17 @@
 //! tokio 1, smol 1, then tokio 2, smol 2, ripple 2, ...), so that a burst of noise from the
 //! rest of the machine, or a slot that is always slow (right after a heavy run), lands on
 //! every column rather than on one. Each child is this same binary, found with
-//! `std::env::current_exe`, started with `--child WORKLOAD RUNTIME`; a child that fails
-//! or hangs past [`CHILD_TIMEOUT`] makes a failed run, not a failed bench.
+//! `std::env::current_exe`, started with `--child WORKLOAD RUNTIME` (and, for the W
+//! workloads, `--server ADDRESS`: the server `main.rs` started); a child that fails or
+//! hangs past [`CHILD_TIMEOUT`] makes a failed run, not a failed bench. A runtime that
+//! cannot run a workload (smol has no HTTP client) is left out of that workload's turns.
 //!
 //! Path: `main.rs` calls [`run_all`] -> [`Pinning::command`] starts each child ->
 //! `child.rs` on the other side -> [`ChildReport::from_stdout`] -> back to `main.rs`.
 
 use std::env;
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::thread;
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use crate::child::ChildReport;
 use crate::pinning::Pinning;
-use crate::workloads::{Contender, Sizes, Workload};
+use crate::server::ServerProcess;
+use crate::workloads::{Contender, Scale, Sizes, Workload};
 
 /// A child taking longer than this is killed: a hung runtime must not hang the bench.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -38,6 +42,8 @@ pub struct Run {
     pub index: usize,
     /// The child's report, or why there is none.
     pub outcome: Result<ChildReport, String>,
+    /// The server's CPU time during a W run (its `/proc/<pid>/schedstat`).
+    pub server_cpu: Option<Duration>,
 }
 
 impl Run {
@@ -57,33 +63,64 @@ pub struct Plan {
     pub contenders: Vec<Contender>,
     /// Runs per (workload, runtime).
     pub runs: usize,
-    /// `--quick` sizes or full ones.
-    pub quick: bool,
+    /// `--quick`, standard or `--full` sizes.
+    pub scale: Scale,
 }
 
 impl Plan {
     /// The sizes the children will use.
     pub fn sizes(&self) -> Sizes {
-        Sizes::new(self.quick)
+        Sizes::new(self.scale)
+    }
+
+    /// The runtimes that take turns at `workload`.
+    pub fn contenders_for(&self, workload: Workload) -> Vec<Contender> {
+        self.contenders
+            .iter()
+            .copied()
+            .filter(|&c| workload.runs_on(c))
+            .collect()
+    }
+
+    /// Whether some workload needs the HTTP server.
+    pub fn needs_server(&self) -> bool {
+        self.workloads.iter().any(|w| w.is_http())
     }
 }
 
-/// Runs the whole plan, printing one progress line per run on stderr.
-pub fn run_all(plan: &Plan, pinning: &Pinning) -> io::Result<Vec<Run>> {
+/// Runs the whole plan, printing one progress line per run on stderr. `server` is the
+/// server the W workloads use.
+pub fn run_all(
+    plan: &Plan,
+    pinning: &Pinning,
+    server: Option<&ServerProcess>,
+) -> io::Result<Vec<Run>> {
     let exe = env::current_exe()?;
     let mut runs = Vec::new();
     for &workload in &plan.workloads {
         for index in 1..=plan.runs {
-            let mut order = plan.contenders.clone();
+            let mut order = plan.contenders_for(workload);
             let first = (index - 1) % order.len().max(1);
             order.rotate_left(first);
             for contender in order {
-                let outcome = run_child(&exe, pinning, workload, contender, plan.quick);
+                let server = server.filter(|_| workload.is_http());
+                let args = ChildArgs {
+                    workload,
+                    contender,
+                    scale: plan.scale,
+                    server: server.map(ServerProcess::address),
+                };
+                let cpu_before = server.and_then(ServerProcess::cpu_time);
+                let outcome = run_child(&exe, pinning, args);
+                let cpu_after = server.and_then(ServerProcess::cpu_time);
                 let run = Run {
                     workload,
                     contender,
                     index,
                     outcome,
+                    server_cpu: cpu_before
+                        .zip(cpu_after)
+                        .map(|(before, after)| after.saturating_sub(before)),
                 };
                 progress(&run, plan.runs);
                 runs.push(run);
@@ -93,21 +130,24 @@ pub fn run_all(plan: &Plan, pinning: &Pinning) -> io::Result<Vec<Run>> {
     Ok(runs)
 }
 
-/// Starts one child, waits for it (at most [`CHILD_TIMEOUT`]) and reads its report.
-fn run_child(
-    exe: &Path,
-    pinning: &Pinning,
+/// What one child is told to do.
+struct ChildArgs {
     workload: Workload,
     contender: Contender,
-    quick: bool,
-) -> Result<ChildReport, String> {
+    scale: Scale,
+    server: Option<SocketAddr>,
+}
+
+/// Starts one child, waits for it (at most [`CHILD_TIMEOUT`]) and reads its report.
+fn run_child(exe: &Path, pinning: &Pinning, args: ChildArgs) -> Result<ChildReport, String> {
     let mut command = pinning.command(exe);
     command
         .arg("--child")
-        .arg(workload.to_string())
-        .arg(contender.to_string());
-    if quick {
-        command.arg("--quick");
+        .arg(args.workload.to_string())
+        .arg(args.contender.to_string());
+    command.args(args.scale.flag());
+    if let Some(server) = args.server {
+        command.arg("--server").arg(server.to_string());
     }
     // stdout carries one short line, which fits in the pipe's buffer: reading it after the
     // exit cannot deadlock. stderr goes to the terminal, so a panic is seen as it happens.
@@ -148,13 +188,23 @@ fn wait_with_timeout(child: &mut Child) -> Result<std::process::ExitStatus, Stri
 
 fn progress(run: &Run, runs: usize) {
     let what = match &run.outcome {
-        Ok(report) => format!(
-            "{:.1} {}, peak RSS {:.1} MiB, cpus {}",
-            run.workload.figure(report.elapsed, report.ops),
-            run.workload.unit(),
-            report.peak_rss_kib as f64 / 1024.0,
-            report.cpus
-        ),
+        Ok(report) => {
+            let mut what = format!(
+                "{:.1} {}, peak RSS {:.1} MiB, cpus {}",
+                run.workload.figure(report.elapsed, report.ops),
+                run.workload.unit(),
+                report.peak_rss_kib as f64 / 1024.0,
+                report.cpus
+            );
+            if let Some(cpu) = report.cpu {
+                let per_op = cpu.as_secs_f64() * 1e6 / report.ops.max(1) as f64;
+                what += &format!(", CPU {per_op:.1} us/req");
+            }
+            if let Some(connections) = report.connections {
+                what += &format!(", {connections} connections");
+            }
+            what
+        }
         Err(e) => format!("FAILED: {e}"),
     };
     let mut stderr = io::stderr().lock();

@@ -2,10 +2,15 @@
 //!
 //! Each row is a workload; each cell is the median over the runs with the minimum and
 //! maximum beside it, `312 (298-340)`. A ratio column divides a peer's median by
-//! ripple's: every figure is "lower is better", so a ratio above 1.00 means ripple was
-//! faster. Peak RSS is the median of the children's `VmHWM`.
+//! ripple's: figures are "lower is better", so a ratio above 1.00 means ripple was
+//! faster; for W2's requests per second, the one "higher is better" figure, the ratio is
+//! turned over (ripple's over the peer's) so that it reads the same way. Peak RSS is the
+//! median of the children's `VmHWM`. When the table has W rows it also has a CPU column
+//! for ripple and the first peer: the client's user + system time per request.
 //!
 //! Path: `main.rs` hands over the runs -> [`render`] -> stdout.
+
+use std::time::Duration;
 
 use crate::parent::Run;
 use crate::stats::Summary;
@@ -20,6 +25,8 @@ enum Column {
     Ratio(Contender),
     /// A runtime's median peak RSS.
     Rss(Contender),
+    /// A runtime's median CPU time per operation, where measured (W rows).
+    Cpu(Contender),
 }
 
 /// The table for `runs`, one row per workload in `workloads`.
@@ -29,7 +36,8 @@ pub fn render(
     contenders: &[Contender],
     sizes: Sizes,
 ) -> String {
-    let columns = layout(contenders);
+    let cpu = workloads.iter().any(|w| w.is_http());
+    let columns = layout(contenders, cpu);
     let mut rows = vec![header(&columns)];
     for &workload in workloads {
         let mut row = vec![format!(
@@ -43,9 +51,9 @@ pub fn render(
     markdown(&rows)
 }
 
-/// ripple, the first peer, their ratio, both RSS (the order the README's table uses);
-/// then, for each further peer, its figure, ratio and RSS.
-fn layout(contenders: &[Contender]) -> Vec<Column> {
+/// ripple, the first peer, their ratio, both RSS (the order the README's table uses), and
+/// with `cpu` both CPU times; then, for each further peer, its figure, ratio and RSS.
+fn layout(contenders: &[Contender], cpu: bool) -> Vec<Column> {
     let ripple = contenders.contains(&Contender::Ripple);
     let peers: Vec<Contender> = contenders
         .iter()
@@ -68,6 +76,14 @@ fn layout(contenders: &[Contender]) -> Vec<Column> {
     if let Some(&first) = peers.first() {
         columns.push(Column::Rss(first));
     }
+    if cpu {
+        if ripple {
+            columns.push(Column::Cpu(Contender::Ripple));
+        }
+        if let Some(&first) = peers.first() {
+            columns.push(Column::Cpu(first));
+        }
+    }
     for &peer in peers.iter().skip(1) {
         columns.push(Column::Figure(peer));
         if ripple {
@@ -84,6 +100,7 @@ fn header(columns: &[Column]) -> Vec<String> {
         Column::Figure(c) => format!("{c} median"),
         Column::Ratio(c) => format!("{c}/ripple"),
         Column::Rss(c) => format!("{c} peak RSS"),
+        Column::Cpu(c) => format!("{c} CPU/req"),
     }));
     row
 }
@@ -95,6 +112,19 @@ pub fn describe(workload: Workload, sizes: Sizes) -> String {
         Workload::M1 => format!("M1 spawn+join {n} tasks"),
         Workload::M2 => format!("M2 {n} sleeps of 1..=100 ms"),
         Workload::M3 => format!("M3 TCP ping-pong 64 B x {n}"),
+        Workload::W1 | Workload::W1s | Workload::W2 => {
+            let gets = workload.gets(sizes).expect("a W workload");
+            let floor = gets.floor();
+            let floor = if floor.is_zero() {
+                String::new()
+            } else {
+                format!(", floor {} ms", thousands(floor.as_millis() as u64))
+            };
+            format!(
+                "{workload} {n} GETs {}, {} in flight{floor}",
+                gets.path, gets.in_flight
+            )
+        }
     }
 }
 
@@ -120,9 +150,23 @@ fn cell(runs: &[Run], workload: Workload, column: Column) -> String {
             median(runs, workload, peer),
             median(runs, workload, Contender::Ripple),
         ) {
+            (Some(theirs), Some(ours)) if workload.higher_is_better() && theirs > 0.0 => {
+                format!("{:.2}", ours / theirs)
+            }
             (Some(theirs), Some(ours)) if ours > 0.0 => format!("{:.2}", theirs / ours),
             _ => "-".to_string(),
         },
+        Column::Cpu(contender) => {
+            let per_op: Vec<f64> = of(runs, workload, contender)
+                .iter()
+                .filter_map(|r| r.outcome.as_ref().ok())
+                .filter_map(|report| Some(micros_per(report.cpu?, report.ops)))
+                .collect();
+            match Summary::of(&per_op) {
+                Some(s) => format!("{} us", number(s.median)),
+                None => "-".to_string(),
+            }
+        }
         Column::Rss(contender) => {
             let rss: Vec<f64> = of(runs, workload, contender)
                 .iter()
@@ -136,6 +180,90 @@ fn cell(runs: &[Run], workload: Workload, column: Column) -> String {
             }
         }
     }
+}
+
+/// The lines under the table for the W rows: who the peer is, how many connections each
+/// client opened (the server's `accepted` count), and the server's CPU time per request,
+/// which says whether the one-core server or the client set the pace. Medians of the runs.
+pub fn http_note(
+    runs: &[Run],
+    workloads: &[Workload],
+    contenders: &[Contender],
+    sizes: Sizes,
+) -> Option<String> {
+    let http: Vec<Workload> = workloads.iter().copied().filter(|w| w.is_http()).collect();
+    if http.is_empty() {
+        return None;
+    }
+    let mut note = "W rows: ripple is ripple_http::Session; tokio is hyper-util's legacy \
+                    Client (hyper 1, http1, pooled) on tokio current_thread; smol has no \
+                    HTTP client here. CPU/req: the client process's user + system time \
+                    (getrusage) over its requests."
+        .to_string();
+    let chapter = Sizes::FULL.sequential_gets;
+    if workloads.contains(&Workload::W1s) && sizes.sequential_gets < chapter {
+        note += &format!(
+            " W1s does {} sequential GETs, not the chapter's {} (--full does those).",
+            thousands(sizes.sequential_gets),
+            thousands(chapter)
+        );
+    }
+    let opened = medians_by_run(
+        runs,
+        &http,
+        contenders,
+        |run| Some(run.outcome.as_ref().ok()?.connections? as f64),
+        |n| n.to_string(),
+    );
+    if !opened.is_empty() {
+        note += &format!("\nConnections opened: {opened}.");
+    }
+    let server = medians_by_run(
+        runs,
+        &http,
+        contenders,
+        |run| Some(micros_per(run.server_cpu?, run.outcome.as_ref().ok()?.ops)),
+        number,
+    );
+    if !server.is_empty() {
+        note += "\nServer CPU/req (its /proc/<pid>/schedstat), in us: ";
+        note += &format!("{server}.");
+    }
+    Some(note)
+}
+
+/// `W1 ripple 100, tokio 100; W2 ripple 64, tokio 64`: the median of `value` over each
+/// runtime's runs of each workload; empty if no run has a value.
+fn medians_by_run(
+    runs: &[Run],
+    workloads: &[Workload],
+    contenders: &[Contender],
+    value: impl Fn(&Run) -> Option<f64>,
+    show: fn(f64) -> String,
+) -> String {
+    let mut rows = Vec::new();
+    for &workload in workloads {
+        let each: Vec<String> = contenders
+            .iter()
+            .filter(|&&c| workload.runs_on(c))
+            .filter_map(|&c| {
+                let values: Vec<f64> = of(runs, workload, c)
+                    .into_iter()
+                    .filter_map(&value)
+                    .collect();
+                Summary::of(&values).map(|s| format!("{c} {}", show(s.median)))
+            })
+            .collect();
+        if !each.is_empty() {
+            rows.push(format!("{workload} {}", each.join(", ")));
+        }
+    }
+    rows.join("; ")
+}
+
+/// `total` spread over `ops` operations, in microseconds.
+fn micros_per(total: Duration, ops: u64) -> f64 {
+    total.as_secs_f64() * 1e6 / ops.max(1) as f64
 }
 
 fn of(runs: &[Run], workload: Workload, contender: Contender) -> Vec<&Run> {
@@ -152,9 +280,11 @@ fn median(runs: &[Run], workload: Workload, contender: Contender) -> Option<f64>
     Summary::of(&figures).map(|s| s.median)
 }
 
-/// Three significant digits or so: `342`, `20.9`, `0.48`.
+/// Three significant digits or so: `342`, `20.9`, `0.48`; big ones whole: `48,312`.
 fn number(x: f64) -> String {
-    if x >= 100.0 {
+    if x >= 1000.0 {
+        thousands(x.round() as u64)
+    } else if x >= 100.0 {
         format!("{x:.0}")
     } else if x >= 10.0 {
         format!("{x:.1}")
@@ -222,10 +352,111 @@ mod tests {
                 ops: 1000,
                 peak_rss_kib: 2048,
                 cpus: "1".to_string(),
+                cpu: None,
+                connections: None,
             }),
+            server_cpu: None,
         }
     }
 
+    /// A W2 run of 100,000 GETs.
+    fn w2(contender: Contender, elapsed: Duration, cpu: Duration) -> Run {
+        Run {
+            workload: Workload::W2,
+            contender,
+            index: 1,
+            outcome: Ok(ChildReport {
+                elapsed,
+                ops: 100_000,
+                peak_rss_kib: 4096,
+                cpus: "1".to_string(),
+                cpu: Some(cpu),
+                connections: Some(64),
+            }),
+            server_cpu: Some(cpu / 2),
+        }
+    }
+
+    #[test]
+    fn requests_per_second_turn_the_ratio_over_so_above_one_still_means_ripple_faster() {
+        let s = Duration::from_secs;
+        // ripple 100,000 GETs in 2 s (50,000 req/s), tokio in 4 s (25,000 req/s).
+        let runs = [
+            w2(Contender::Ripple, s(2), s(1)),
+            w2(Contender::Tokio, s(4), s(3)),
+        ];
+        let table = render(
+            &runs,
+            &[Workload::W2],
+            &[Contender::Ripple, Contender::Tokio],
+            Sizes::STANDARD,
+        );
+        let header = table.lines().next().unwrap();
+        assert!(
+            header.contains("| ripple CPU/req | tokio CPU/req |"),
+            "{table}"
+        );
+        let row: Vec<&str> = table
+            .lines()
+            .nth(2)
+            .unwrap()
+            .split('|')
+            .map(str::trim)
+            .collect();
+        // 50,000 and 25,000 req/s: ripple twice as fast; CPU: 1 s and 3 s over 100,000 GETs.
+        assert_eq!(
+            row,
+            [
+                "",
+                "W2 100,000 GETs /, 64 in flight (req/s)",
+                "50,000",
+                "25,000",
+                "2.00",
+                "4.00 MiB",
+                "4.00 MiB",
+                "10.0 us",
+                "30.0 us",
+                ""
+            ],
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn w1_rows_name_their_floor() {
+        assert_eq!(
+            describe(Workload::W1, Sizes::STANDARD),
+            "W1 1,000 GETs /delay/10, 100 in flight, floor 100 ms"
+        );
+        assert_eq!(
+            describe(Workload::W1s, Sizes::STANDARD),
+            "W1s 200 GETs /delay/10, 1 in flight, floor 2,000 ms"
+        );
+    }
+
+    #[test]
+    fn the_http_note_counts_connections_and_m_rows_have_none() {
+        let s = Duration::from_secs;
+        let runs = [
+            w2(Contender::Ripple, s(2), s(1)),
+            w2(Contender::Tokio, s(4), s(3)),
+        ];
+        let all = [Contender::Ripple, Contender::Tokio];
+        let note = http_note(&runs, &[Workload::W2], &all, Sizes::STANDARD).unwrap();
+        assert!(
+            note.contains("\nConnections opened: W2 ripple 64, tokio 64.\n"),
+            "{note}"
+        );
+        // Server CPU: half the client's, 0.5 s and 1.5 s over 100,000 GETs.
+        assert!(
+            note.ends_with("in us: W2 ripple 5.00, tokio 15.0."),
+            "{note}"
+        );
+        assert_eq!(
+            http_note(&runs, &[Workload::M1], &all, Sizes::STANDARD),
+            None
+        );
+    }
     #[test]
     fn the_ratio_is_the_peer_median_over_ripples() {
         let ms = Duration::from_millis;
@@ -256,7 +487,7 @@ mod tests {
         use Column::*;
         use Contender::*;
         assert_eq!(
-            layout(&Contender::ALL),
+            layout(&Contender::ALL, false),
             [
                 Figure(Ripple),
                 Figure(Tokio),
@@ -268,6 +499,18 @@ mod tests {
                 Rss(Smol)
             ]
         );
+        assert_eq!(
+            layout(&[Ripple, Tokio], true),
+            [
+                Figure(Ripple),
+                Figure(Tokio),
+                Ratio(Tokio),
+                Rss(Ripple),
+                Rss(Tokio),
+                Cpu(Ripple),
+                Cpu(Tokio)
+            ]
+        );
     }
 
     #[test]
@@ -275,6 +518,7 @@ mod tests {
         assert_eq!(number(342.4), "342");
         assert_eq!(number(20.94), "20.9");
         assert_eq!(number(0.484), "0.48");
+        assert_eq!(number(48_311.6), "48,312");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(thousands(100), "100");
     }

@@ -1,14 +1,23 @@
-//! The three workloads, the sizes they run at, and which runtime runs them.
+//! The workloads, the sizes they run at, and which runtime runs them.
 //!
-//! Each runtime gets its own file (`ripple.rs`, `tokio.rs`, `smol.rs`) with the same three
+//! Each runtime gets its own file (`ripple.rs`, `tokio.rs`, `smol.rs`) with the same
 //! functions, written as alike as the APIs allow, so that a diff of two files shows only
 //! the API differences. Every function builds its runtime, starts the clock inside the
 //! main future (runtime start-up is not measured), and returns the elapsed time.
 //!
+//! M1-M3 measure the runtimes alone. W1, W1s and W2 are HTTP clients against the example
+//! server in another process (`server.rs`): ripple's `Session` on ripple, hyper-util's
+//! pooled client on tokio; one function, [`ripple::gets`] and [`tokio::gets`], runs all
+//! three with the sizes of [`Gets`]. smol has no HTTP client of its own, so it sits out.
+//!
 //! Rules the files keep:
 //! - same work, same checks: M1 checks the sum of the indexes, M2 draws its delays from
-//!   the same fixed-seed [`XorShift`], M3 checks the echoed bytes;
-//! - same socket options on every runtime: `TCP_NODELAY` on both ends of M3;
+//!   the same fixed-seed [`XorShift`], M3 checks the echoed bytes, each GET checks status
+//!   200 and the body's length;
+//! - same socket options on every runtime: `TCP_NODELAY` on both ends of M3 and on every
+//!   client connection of the W workloads (ripple's client sets it; hyper's is told to);
+//! - same HTTP shape: `in_flight` worker tasks take request numbers from one shared
+//!   counter, each on a pooled keep-alive client limited to `in_flight` connections;
 //! - a failed check panics: the child exits non-zero and the parent marks the run failed.
 //!
 //! Path: `child.rs` calls [`run`] -> one runtime's file -> back to `child.rs`, which reports.
@@ -18,11 +27,15 @@ pub mod smol;
 pub mod tokio;
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::ValueEnum;
+use ripple_http::server::page::PAGE_LEN;
 
-/// One measured job. Lower numbers are better for all three.
+use crate::stopwatch::Measured;
+
+/// One measured job. Lower numbers are better, except W2's requests per second.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Workload {
     /// Spawn 1,000,000 trivial tasks, then await each handle: ns per task.
@@ -34,40 +47,102 @@ pub enum Workload {
     /// TCP ping-pong of 64 bytes over 127.0.0.1, 100,000 round trips: us per round trip.
     #[value(name = "M3")]
     M3,
+    /// 1,000 GETs of `/delay/10`, 100 in flight: total ms (floor 100 ms).
+    #[value(name = "W1")]
+    W1,
+    /// The same GETs one at a time, 200 of them (1,000 with `--full`): total ms (floor
+    /// 10 ms per GET).
+    #[value(name = "W1s")]
+    W1s,
+    /// 100,000 GETs of `/` (1,256 bytes), 64 in flight: requests per second.
+    #[value(name = "W2")]
+    W2,
 }
 
 impl Workload {
     /// All of them, in table order.
-    pub const ALL: [Workload; 3] = [Workload::M1, Workload::M2, Workload::M3];
+    pub const ALL: [Workload; 6] = [
+        Workload::M1,
+        Workload::M2,
+        Workload::M3,
+        Workload::W1,
+        Workload::W1s,
+        Workload::W2,
+    ];
 
     /// The unit of [`Workload::figure`].
     pub fn unit(self) -> &'static str {
         match self {
             Workload::M1 => "ns/task",
-            Workload::M2 => "ms",
+            Workload::M2 | Workload::W1 | Workload::W1s => "ms",
             Workload::M3 => "us/rt",
+            Workload::W2 => "req/s",
         }
     }
 
-    /// How many operations a run at `sizes` does (tasks, sleepers, round trips).
+    /// How many operations a run at `sizes` does (tasks, sleepers, round trips, GETs).
     pub fn ops(self, sizes: Sizes) -> u64 {
         match self {
             Workload::M1 => sizes.tasks,
             Workload::M2 => sizes.sleepers,
             Workload::M3 => sizes.round_trips,
+            Workload::W1 => sizes.delayed_gets,
+            Workload::W1s => sizes.sequential_gets,
+            Workload::W2 => sizes.page_gets,
         }
     }
 
     /// The number the table shows for a run that took `elapsed` over `ops` operations:
-    /// time per operation for M1 and M3, the whole time for M2 (its floor is the longest
-    /// sleep, so a per-task figure would mean nothing).
+    /// time per operation for M1 and M3, the whole time for M2, W1 and W1s (their floor is
+    /// set by the sleeps, so a per-operation figure would mean nothing), and operations
+    /// per second for W2.
     pub fn figure(self, elapsed: Duration, ops: u64) -> f64 {
         let nanos = elapsed.as_nanos() as f64;
         match self {
             Workload::M1 => nanos / ops as f64,
-            Workload::M2 => nanos / 1e6,
+            Workload::M2 | Workload::W1 | Workload::W1s => nanos / 1e6,
             Workload::M3 => nanos / 1e3 / ops as f64,
+            Workload::W2 => ops as f64 / elapsed.as_secs_f64(),
         }
+    }
+
+    /// Whether a bigger [`Workload::figure`] is better (requests per second).
+    pub fn higher_is_better(self) -> bool {
+        self == Workload::W2
+    }
+
+    /// The HTTP requests of a W workload; `None` for M1-M3.
+    pub fn gets(self, sizes: Sizes) -> Option<Gets> {
+        let delayed = |requests, in_flight| Gets {
+            path: DELAY_PATH,
+            body_len: DELAY_BODY.len(),
+            delay: DELAY,
+            requests,
+            in_flight,
+        };
+        match self {
+            Workload::M1 | Workload::M2 | Workload::M3 => None,
+            Workload::W1 => Some(delayed(sizes.delayed_gets, W1_IN_FLIGHT)),
+            Workload::W1s => Some(delayed(sizes.sequential_gets, 1)),
+            Workload::W2 => Some(Gets {
+                path: "/",
+                body_len: PAGE_LEN,
+                delay: Duration::ZERO,
+                requests: sizes.page_gets,
+                in_flight: W2_IN_FLIGHT,
+            }),
+        }
+    }
+
+    /// Whether this is an HTTP workload (W1, W1s, W2), which needs the server.
+    pub fn is_http(self) -> bool {
+        matches!(self, Workload::W1 | Workload::W1s | Workload::W2)
+    }
+
+    /// Whether `contender` runs this workload: every runtime runs M1-M3, only those with
+    /// an HTTP client (ripple, and tokio with hyper) run the W workloads.
+    pub fn runs_on(self, contender: Contender) -> bool {
+        !self.is_http() || contender != Contender::Smol
     }
 }
 
@@ -84,9 +159,11 @@ impl fmt::Display for Workload {
 /// Which runtime runs a workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Contender {
-    /// `ripple_reactor::Runtime`, this repository's runtime.
+    /// `ripple_reactor::Runtime`, this repository's runtime (with `ripple_http::Session`
+    /// for the W workloads).
     Ripple,
-    /// tokio's `current_thread` runtime with I/O and time enabled.
+    /// tokio's `current_thread` runtime with I/O and time enabled (with hyper-util's
+    /// legacy `Client` over hyper for the W workloads).
     Tokio,
     /// smol's pieces: `async_executor::LocalExecutor` driven by `async_io::block_on`.
     Smol,
@@ -107,6 +184,38 @@ impl fmt::Display for Contender {
     }
 }
 
+/// Which sizes a run uses: `--quick`, the default, or `--full`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// [`Sizes::QUICK`].
+    Quick,
+    /// [`Sizes::STANDARD`].
+    Standard,
+    /// [`Sizes::FULL`].
+    Full,
+}
+
+impl Scale {
+    /// The flag a child gets to run at this scale, if any.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            Scale::Quick => Some("--quick"),
+            Scale::Standard => None,
+            Scale::Full => Some("--full"),
+        }
+    }
+}
+
+impl fmt::Display for Scale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scale::Quick => "--quick sizes",
+            Scale::Standard => "standard sizes",
+            Scale::Full => "--full sizes",
+        })
+    }
+}
+
 /// How big each workload is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sizes {
@@ -116,14 +225,30 @@ pub struct Sizes {
     pub sleepers: u64,
     /// M3: round trips of [`MESSAGE_LEN`] bytes.
     pub round_trips: u64,
+    /// W1: GETs of [`DELAY_PATH`], [`W1_IN_FLIGHT`] at a time.
+    pub delayed_gets: u64,
+    /// W1s: GETs of [`DELAY_PATH`], one at a time.
+    pub sequential_gets: u64,
+    /// W2: GETs of `/`, [`W2_IN_FLIGHT`] at a time.
+    pub page_gets: u64,
 }
 
 impl Sizes {
-    /// The sizes the table is about.
-    pub const FULL: Sizes = Sizes {
+    /// The sizes the table is about; W1s does 200 GETs rather than the chapter's 1,000,
+    /// so that its ten runs take 20 s, not 100 s.
+    pub const STANDARD: Sizes = Sizes {
         tasks: 1_000_000,
         sleepers: 100_000,
         round_trips: 100_000,
+        delayed_gets: 1_000,
+        sequential_gets: 200,
+        page_gets: 100_000,
+    };
+
+    /// The chapter's sizes everywhere: W1s does its 1,000 GETs (10 s a run at least).
+    pub const FULL: Sizes = Sizes {
+        sequential_gets: 1_000,
+        ..Sizes::STANDARD
     };
 
     /// A smoke run: every path taken, in a few seconds overall.
@@ -131,20 +256,80 @@ impl Sizes {
         tasks: 100_000,
         sleepers: 10_000,
         round_trips: 10_000,
+        delayed_gets: 200,
+        sequential_gets: 20,
+        page_gets: 10_000,
     };
 
-    /// [`Sizes::QUICK`] or [`Sizes::FULL`].
-    pub fn new(quick: bool) -> Sizes {
-        if quick { Sizes::QUICK } else { Sizes::FULL }
+    /// The sizes of `scale`.
+    pub fn new(scale: Scale) -> Sizes {
+        match scale {
+            Scale::Quick => Sizes::QUICK,
+            Scale::Standard => Sizes::STANDARD,
+            Scale::Full => Sizes::FULL,
+        }
     }
 }
 
 /// Bytes in each M3 message, both ways.
 pub const MESSAGE_LEN: usize = 64;
 
-/// Runs `workload` on `contender` and returns the measured time.
-pub fn run(workload: Workload, contender: Contender, sizes: Sizes) -> Duration {
-    match (contender, workload) {
+/// What W1 and W1s ask for: an answer after [`DELAY`].
+pub const DELAY_PATH: &str = "/delay/10";
+
+/// The server's answer to [`DELAY_PATH`] (`http/src/server/routes.rs`).
+const DELAY_BODY: &str = "delayed 10 ms\n";
+
+/// The server's sleep in [`DELAY_PATH`].
+const DELAY: Duration = Duration::from_millis(10);
+
+/// W1's requests in flight: the chapter's, and aiohttp's default connection limit.
+pub const W1_IN_FLIGHT: usize = 100;
+
+/// W2's requests in flight.
+pub const W2_IN_FLIGHT: usize = 64;
+
+/// The requests of one HTTP workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gets {
+    /// Path on the server.
+    pub path: &'static str,
+    /// The body length every answer must have.
+    pub body_len: usize,
+    /// How long the server waits before each answer.
+    pub delay: Duration,
+    /// GETs in all.
+    pub requests: u64,
+    /// Worker tasks, and the client's connection limit.
+    pub in_flight: usize,
+}
+
+impl Gets {
+    /// The shortest time the GETs can take: the server's delay, once per round of
+    /// `in_flight` requests.
+    pub fn floor(&self) -> Duration {
+        let rounds = self.requests.div_ceil(self.in_flight.max(1) as u64);
+        self.delay * u32::try_from(rounds).unwrap_or(u32::MAX)
+    }
+}
+
+/// Runs `workload` on `contender` and returns what it measured. The W workloads need the
+/// `server`'s address.
+pub fn run(
+    workload: Workload,
+    contender: Contender,
+    sizes: Sizes,
+    server: Option<SocketAddr>,
+) -> Measured {
+    if let Some(gets) = workload.gets(sizes) {
+        let server = server.expect("the W workloads need --server ADDRESS");
+        return match contender {
+            Contender::Ripple => ripple::gets(server, gets),
+            Contender::Tokio => tokio::gets(server, gets),
+            Contender::Smol => panic!("smol has no HTTP client here: it does not run {workload}"),
+        };
+    }
+    Measured::wall(match (contender, workload) {
         (Contender::Ripple, Workload::M1) => ripple::spawn_join(sizes.tasks),
         (Contender::Ripple, Workload::M2) => ripple::sleepers(sizes.sleepers),
         (Contender::Ripple, Workload::M3) => ripple::ping_pong(sizes.round_trips),
@@ -154,7 +339,8 @@ pub fn run(workload: Workload, contender: Contender, sizes: Sizes) -> Duration {
         (Contender::Smol, Workload::M1) => smol::spawn_join(sizes.tasks),
         (Contender::Smol, Workload::M2) => smol::sleepers(sizes.sleepers),
         (Contender::Smol, Workload::M3) => smol::ping_pong(sizes.round_trips),
-    }
+        (_, Workload::W1 | Workload::W1s | Workload::W2) => unreachable!("handled above"),
+    })
 }
 
 /// The sum M1's tasks must add up to: 0 + 1 + ... + (tasks - 1).
@@ -233,6 +419,35 @@ mod tests {
         assert_eq!(Workload::M1.figure(elapsed, 1_000_000), 500.0);
         assert_eq!(Workload::M2.figure(elapsed, 100_000), 500.0);
         assert_eq!(Workload::M3.figure(elapsed, 100_000), 5.0);
+    }
+
+    #[test]
+    fn requests_per_second_count_requests_over_the_whole_run() {
+        let elapsed = Duration::from_millis(500);
+        assert_eq!(Workload::W2.figure(elapsed, 100_000), 200_000.0);
+        assert_eq!(Workload::W1.figure(elapsed, 1_000), 500.0);
+        assert!(Workload::W2.higher_is_better());
+        assert!(!Workload::W1.higher_is_better());
+    }
+
+    #[test]
+    fn floors_are_one_delay_per_round_of_requests_in_flight() {
+        let sizes = Sizes::STANDARD;
+        let floor = |w: Workload| w.gets(sizes).unwrap().floor();
+        assert_eq!(floor(Workload::W1), Duration::from_millis(100));
+        assert_eq!(floor(Workload::W1s), Duration::from_millis(2_000));
+        assert_eq!(floor(Workload::W2), Duration::ZERO);
+        assert_eq!(
+            Workload::W1s.gets(Sizes::FULL).unwrap().floor(),
+            Duration::from_secs(10)
+        );
+    }
+
+    #[test]
+    fn smol_sits_out_the_http_workloads_only() {
+        assert!(Workload::M3.runs_on(Contender::Smol));
+        assert!(!Workload::W2.runs_on(Contender::Smol));
+        assert!(Workload::W2.runs_on(Contender::Tokio));
     }
 
     #[test]

@@ -2,16 +2,23 @@
 //!
 //! `spawn` puts a boxed future in the executor's slab and queues its id; `sleep` files a
 //! deadline with the runtime's timer list; `TcpStream` reads and writes until
-//! `WouldBlock`, then parks on its `epoll` slot. The code mirrors `tokio.rs` line by line.
+//! `WouldBlock`, then parks on its `epoll` slot. The HTTP workloads use
+//! `ripple_http::Session` as a user would: one session, shared by `Rc`, `get().send()`
+//! then `bytes()`. The code mirrors `tokio.rs` line by line.
 //!
-//! Path: `workloads/mod.rs` calls in -> `ripple_reactor` -> back with the elapsed time.
+//! Path: `workloads/mod.rs` calls in -> `ripple_reactor` (and `ripple_http`) -> back with
+//! the elapsed time.
 
+use std::cell::Cell;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use ripple_http::Session;
 use ripple_reactor::{AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream};
 
-use super::{MESSAGE_LEN, XorShift, expected_sum, message};
+use super::{Gets, MESSAGE_LEN, XorShift, expected_sum, message};
+use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
     Runtime::new().expect("cannot start the ripple runtime")
@@ -81,5 +88,37 @@ pub fn ping_pong(round_trips: u64) -> Duration {
         assert_eq!(back, out, "the echo differs from the message");
         server.await.expect("server task failed");
         elapsed
+    })
+}
+
+/// W1, W1s, W2: `gets.in_flight` tasks share one session and one request counter, each
+/// taking the next number and doing one GET with it until all `gets.requests` are done.
+pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
+    runtime().block_on(async move {
+        let session = Rc::new(Session::builder().limit(gets.in_flight).build());
+        let url: Rc<str> = format!("http://{server}{}", gets.path).into();
+        // One thread: a `Cell` does what tokio's side needs an atomic for.
+        let next = Rc::new(Cell::new(0));
+        let watch = Stopwatch::start();
+        let workers: Vec<_> = (0..gets.in_flight)
+            .map(|_| {
+                let (session, url, next) = (Rc::clone(&session), Rc::clone(&url), Rc::clone(&next));
+                ripple_reactor::spawn(async move {
+                    // `replace` gives the old number: tokio's `fetch_add`, without atomics.
+                    while next.replace(next.get() + 1) < gets.requests {
+                        let response = session.get(&url).send().await;
+                        let response = response.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+                        assert_eq!(response.status(), 200, "GET {url}");
+                        let body = response.bytes().await;
+                        let body = body.unwrap_or_else(|e| panic!("GET {url}, body: {e}"));
+                        assert_eq!(body.len(), gets.body_len, "GET {url}: body length");
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.await.expect("worker failed");
+        }
+        watch.stop()
     })
 }

@@ -2,18 +2,31 @@
 //!
 //! `Builder::new_current_thread().enable_all()` gives one thread with tokio's I/O driver
 //! (mio, as ripple) and its timer wheel. `tokio::spawn` asks for `Send` futures even here;
-//! ours are `Send` anyway, so no `LocalSet` is needed. The code mirrors `ripple.rs`.
+//! ours are `Send` anyway, so no `LocalSet` is needed. The HTTP workloads use the client
+//! most tokio programs reach through reqwest: hyper-util's legacy `Client`, which pools
+//! keep-alive connections and drives each one as a task spawned with `TokioExecutor`.
+//! The code mirrors `ripple.rs`.
 //!
-//! Path: `workloads/mod.rs` calls in -> `tokio` -> back with the elapsed time.
+//! Path: `workloads/mod.rs` calls in -> `tokio` (and `hyper_util`, `hyper`) -> back with
+//! the elapsed time.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::Uri;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
 
-use super::{MESSAGE_LEN, XorShift, expected_sum, message};
+use super::{Gets, MESSAGE_LEN, XorShift, expected_sum, message};
+use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -85,5 +98,49 @@ pub fn ping_pong(round_trips: u64) -> Duration {
         assert_eq!(back, out, "the echo differs from the message");
         server.await.expect("server task failed");
         elapsed
+    })
+}
+
+/// W1, W1s, W2: `gets.in_flight` tasks share one client and one request counter, each
+/// taking the next number and doing one GET with it until all `gets.requests` are done.
+pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
+    runtime().block_on(async move {
+        let mut connector = HttpConnector::new();
+        // ripple's client sets TCP_NODELAY on its connections; hyper's does not by default.
+        connector.set_nodelay(true);
+        // hyper-util has no connection limit like ripple's `limit`: the workers bound the
+        // requests in flight, and the pool keeps up to as many idle connections.
+        let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(gets.in_flight)
+            .build(connector);
+        let url: Uri = format!("http://{server}{}", gets.path)
+            .parse()
+            .expect("the URL is valid");
+        // `tokio::spawn` wants `Send` tasks: an atomic, uncontended on one thread.
+        let next = Arc::new(AtomicU64::new(0));
+        let watch = Stopwatch::start();
+        let workers: Vec<_> = (0..gets.in_flight)
+            .map(|_| {
+                let (client, url, next) = (client.clone(), url.clone(), Arc::clone(&next));
+                tokio::spawn(async move {
+                    while next.fetch_add(1, Ordering::Relaxed) < gets.requests {
+                        let response = client.get(url.clone()).await;
+                        let response = response.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+                        assert_eq!(response.status(), 200, "GET {url}");
+                        let body = response.into_body().collect().await;
+                        let body = body.unwrap_or_else(|e| panic!("GET {url}, body: {e}"));
+                        assert_eq!(
+                            body.to_bytes().len(),
+                            gets.body_len,
+                            "GET {url}: body length"
+                        );
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.await.expect("worker failed");
+        }
+        watch.stop()
     })
 }
