@@ -86,7 +86,8 @@ struct Args {
     #[arg(long, hide = true, value_name = "ADDRESS")]
     server: Option<SocketAddr>,
 
-    /// Internal: be the server of the W workloads, listening on this address.
+    /// Internal: be the server of the W workloads, listening on this address, until
+    /// killed or, when stdin is not a terminal, until stdin gives a byte or EOF.
     #[arg(long, hide = true, value_name = "ADDRESS")]
     serve: Option<SocketAddr>,
 }

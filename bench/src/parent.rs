@@ -82,9 +82,11 @@ impl Plan {
             .collect()
     }
 
-    /// Whether some workload needs the HTTP server.
+    /// Whether some workload needs the HTTP server (and some runtime will run it).
     pub fn needs_server(&self) -> bool {
-        self.workloads.iter().any(|w| w.is_http())
+        self.workloads
+            .iter()
+            .any(|&w| w.is_http() && !self.contenders_for(w).is_empty())
     }
 }
 
