@@ -179,6 +179,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The session was given settings it cannot use (e.g. a root certificate file that
+    /// holds no certificate). Reported when the session is built.
+    InvalidConfig {
+        /// What is wrong.
+        reason: String,
+    },
     /// Any other I/O error on an established connection (a reset, a broken pipe).
     Io {
         /// Where the request was.
@@ -204,6 +210,7 @@ impl Error {
             Error::Status { .. } => "status",
             Error::TooManyRedirects { .. } => "too_many_redirects",
             Error::InvalidRequest { .. } => "invalid_request",
+            Error::InvalidConfig { .. } => "invalid_config",
             Error::Io { .. } => "io",
         }
     }
@@ -260,6 +267,7 @@ impl fmt::Display for Error {
                 write!(f, "more than {max} redirects (last one to {url})")
             }
             Error::InvalidRequest { reason } => write!(f, "invalid request: {reason}"),
+            Error::InvalidConfig { reason } => write!(f, "invalid session settings: {reason}"),
             Error::Io { phase, source } => write!(f, "I/O error while {phase}: {source}"),
         }
     }

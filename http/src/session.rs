@@ -15,7 +15,7 @@
 //!
 //! Path: user code -> here -> `pool.rs`, `connect.rs`, `conn.rs` -> `response.rs`.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::time::{Duration, SystemTime};
 
 use ripple_reactor::time::now;
@@ -39,7 +39,9 @@ struct SessionConfig {
     headers: Headers,
     timeout: ClientTimeout,
     max_redirects: usize,
-    tls: TlsConfig,
+    /// `None`: the webpki roots, built at the first https connection (building them costs
+    /// half a megabyte, which a plain-http session never needs).
+    tls: Option<TlsConfig>,
     head_limits: HeadLimits,
     max_body: Option<u64>,
 }
@@ -48,6 +50,8 @@ struct SessionConfig {
 pub struct Session {
     pool: Pool<Conn>,
     config: SessionConfig,
+    /// The TLS settings in use, made at the first https connection.
+    tls: OnceCell<TlsConfig>,
     cookies: Option<RefCell<CookieJar>>,
 }
 
@@ -104,20 +108,20 @@ impl SessionBuilder {
 
     /// The TLS settings: trusted roots, and the opt-out of certificate checks.
     pub fn tls(mut self, tls: TlsConfig) -> Self {
-        self.config.tls = tls;
+        self.config.tls = Some(tls);
         self
     }
 
     /// Trusts the certificates in this PEM as roots, besides the webpki roots: for a
     /// private CA.
     pub fn root_certificates_pem(mut self, pem: &[u8]) -> Result<Self> {
-        let tls = std::mem::take(&mut self.config.tls);
-        self.config.tls = tls
+        let tls = self.config.tls.take().unwrap_or_default();
+        let tls = tls
             .add_root_certificate_pem(pem)
-            .map_err(|source| Error::Tls {
-                host: "(root certificates)".into(),
-                source,
+            .map_err(|source| Error::InvalidConfig {
+                reason: format!("cannot use these root certificates: {source}"),
             })?;
+        self.config.tls = Some(tls);
         Ok(self)
     }
 
@@ -139,6 +143,7 @@ impl SessionBuilder {
         Session {
             pool: Pool::new(self.pool),
             config: self.config,
+            tls: OnceCell::new(),
             cookies: self.cookies.then(|| RefCell::new(CookieJar::new())),
         }
     }
@@ -167,7 +172,7 @@ impl Session {
                 headers,
                 timeout: ClientTimeout::default(),
                 max_redirects: 10,
-                tls: TlsConfig::default(),
+                tls: None,
                 head_limits: HeadLimits::default(),
                 max_body: None,
             },
@@ -210,6 +215,11 @@ impl Session {
             body: None,
             timeout: None,
         }
+    }
+
+    fn tls_config(&self) -> &TlsConfig {
+        self.tls
+            .get_or_init(|| self.config.tls.clone().unwrap_or_default())
     }
 
     /// The pool, as plain numbers: per host idle, in use and waiting; connections opened
@@ -316,7 +326,7 @@ impl Session {
             // inline, it would make every request's future that much bigger.
             let connecting = deadlines.for_connecting();
             let (stream, connect_timings) =
-                Box::pin(connect(url, &self.config.tls, &connecting)).await?;
+                Box::pin(connect(url, self.tls_config(), &connecting)).await?;
             lease.set_conn(Conn::new(stream));
             timings.dns = Some(connect_timings.dns);
             timings.connect = Some(connect_timings.tcp);

@@ -272,6 +272,12 @@ impl<S: Source> IoSource<S> {
         }
     }
 
+    /// Whether the direction is marked ready (an event arrived, or nothing has said
+    /// `WouldBlock` since registration), without parking anything.
+    pub(crate) fn is_ready(&self, direction: Direction) -> bool {
+        self.reactor.slots.borrow()[self.token.0].is_ready(direction)
+    }
+
     /// Forgets readiness the caller knows to be used up, such as after a short read: the
     /// next attempt parks at once instead of making a syscall that would say `WouldBlock`.
     pub(crate) fn clear_ready(&self, direction: Direction) {

@@ -292,3 +292,26 @@ fn end_of_stream_after_a_short_read_is_not_lost() {
         assert_eq!(everything, b"short and final");
     });
 }
+
+#[test]
+fn try_read_sees_data_and_end_of_stream_once_the_loop_has_seen_them() {
+    run(async {
+        let listener = TcpListener::bind(loopback()).unwrap();
+        let address = listener.local_addr().unwrap();
+        let client = TcpStream::connect(address).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 16];
+        // Fresh socket: the first try does the syscall, which says WouldBlock.
+        assert_eq!(
+            client.try_read(&mut buf).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        server.write_all(b"hi").await.unwrap();
+        sleep(Duration::from_millis(5)).await; // the loop turns and sees the event
+        assert_eq!(client.try_read(&mut buf).unwrap(), 2);
+        assert_eq!(&buf[..2], b"hi");
+        drop(server);
+        sleep(Duration::from_millis(5)).await;
+        assert_eq!(client.try_read(&mut buf).unwrap(), 0, "end of stream");
+    });
+}

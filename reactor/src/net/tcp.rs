@@ -124,9 +124,20 @@ impl TcpStream {
 
     /// Reads without waiting: `WouldBlock` if no byte is there. The HTTP pool uses it to
     /// see whether an idle connection was closed by the server.
+    ///
+    /// If no readiness event arrived since a read last found the socket empty, nothing can
+    /// be there (no byte, no FIN, no error: each would have raised an edge), and the answer
+    /// is `WouldBlock` without a syscall.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.io.is_ready(Direction::Read) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
         let mut socket = self.io.get_ref();
-        socket.read(buf)
+        let result = socket.read(buf);
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.io.clear_ready(Direction::Read);
+        }
+        result
     }
 
     /// Closes the reading half, the writing half, or both (`shutdown(2)`).
