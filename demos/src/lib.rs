@@ -97,10 +97,12 @@ impl<T> Drop for CancelOnDrop<T> {
     }
 }
 
-/// A duration the way the demos print it: `100 ms` below a second, `1.500 s` above;
-/// exact on a paused clock, to 0.1 ms on a real one.
+/// A duration the way the demos print it: `1.500 s` from a second up, `100 ms` or
+/// `100.4 ms` below, `250 µs` below a millisecond; exact on a paused clock.
 pub fn show(duration: Duration) -> String {
-    if duration < Duration::from_secs(1) {
+    if !duration.is_zero() && duration < Duration::from_millis(1) {
+        format!("{} µs", duration.as_micros())
+    } else if duration < Duration::from_secs(1) {
         let ms = duration.as_secs_f64() * 1000.0;
         if duration.subsec_nanos() % 1_000_000 == 0 {
             format!("{ms:.0} ms")
@@ -121,6 +123,7 @@ mod tests {
         assert_eq!(show(Duration::from_millis(100)), "100 ms");
         assert_eq!(show(Duration::from_micros(100_400)), "100.4 ms");
         assert_eq!(show(Duration::ZERO), "0 ms");
+        assert_eq!(show(Duration::from_micros(250)), "250 µs");
         assert_eq!(show(Duration::from_millis(1500)), "1.500 s");
     }
 

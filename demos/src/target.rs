@@ -158,7 +158,7 @@ impl fmt::Display for Request {
             .unwrap_or(&self.url);
         f.write_str(short)?;
         if !self.sleep_first.is_zero() {
-            write!(f, " (after sleeping {})", show(self.sleep_first))?;
+            write!(f, " after a {} sleep", show(self.sleep_first))?;
         }
         Ok(())
     }
@@ -263,7 +263,7 @@ mod tests {
         };
         assert_eq!(
             remote.to_string(),
-            "https://example.com/ (after sleeping 100 ms)"
+            "https://example.com/ after a 100 ms sleep"
         );
         assert_eq!(
             Request::new("python://example.com").to_string(),
