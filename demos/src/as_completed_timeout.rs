@@ -1,4 +1,4 @@
-//! A time limit on a whole group: whatever has not finished by then is reported as timed out, and keeps running.
+//! A time limit on a whole group: what is not done by then times out, and keeps running.
 //!
 //! One fast request and two slow ones (the chapter's 1 s, 10 s, 10 s with a 2 s limit,
 //! ten times shorter) go through `as_completed(..).with_timeout(..)`. The fast result

@@ -1,4 +1,4 @@
-//! Time limits for a whole session and for one request, and the error a request that is too slow gets.
+//! Time limits for a session and for one request, and the error a too-slow request gets.
 //!
 //! A [`ClientTimeout`] has three limits, each optional: `total` (the whole request, from
 //! the call to the last byte of the body), `connect` (DNS, TCP and TLS of a new

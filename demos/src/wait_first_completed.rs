@@ -1,4 +1,4 @@
-//! Process results as they come in: `wait` for the first to finish, handle it, wait again on the rest.
+//! Results as they come in: `wait` for the first to finish, handle it, wait on the rest.
 //!
 //! `wait(.., ReturnWhen::FirstCompleted, ..)` returns as soon as at least one task is
 //! done, and hands back the others as `pending`. Calling it again on `pending` in a loop

@@ -1,4 +1,4 @@
-//! `wait` with a timeout: what finished in time, and what is still running, which `wait` leaves alone.
+//! `wait` with a timeout: what finished in time, and what still runs (`wait` cancels nothing).
 //!
 //! Two fast requests and a slow one (the chapter's two quick fetches and one of 3 s
 //! against a 1 s limit, shortened). `wait(.., ReturnWhen::AllCompleted, Some(limit))`

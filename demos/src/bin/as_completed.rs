@@ -1,4 +1,4 @@
-//! `as_completed`: results as soon as each one arrives, instead of all of them at the end.
+//! `as_completed`: results printed as each one arrives.
 //! The demo itself lives in the library: `src/as_completed.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `as_completed_timeout`: a time limit on a whole group: whatever has not finished by then is reported as timed out, and keeps running.
+//! `as_completed_timeout`: a time limit on a group, and what it leaves running.
 //! The demo itself lives in the library: `src/as_completed_timeout.rs`.
 
 #![forbid(unsafe_code)]

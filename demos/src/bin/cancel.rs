@@ -1,4 +1,4 @@
-//! `cancel`: handle results as they come within a time budget, then cancel whatever is still pending.
+//! `cancel`: results within a time budget, then the pending requests cancelled.
 //! The demo itself lives in the library: `src/cancel.rs`.
 
 #![forbid(unsafe_code)]

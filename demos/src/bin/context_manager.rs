@@ -1,4 +1,4 @@
-//! `context_manager`: a resource acquired with an `await` and released on every way out: Rust's async context manager.
+//! `context_manager`: a resource acquired with an await and released on every way out.
 //! The demo itself lives in the library: `src/context_manager.rs`.
 
 #![forbid(unsafe_code)]

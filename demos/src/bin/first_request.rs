@@ -1,4 +1,4 @@
-//! `first_request`: one session, one GET, one status: the first web request of the chapter.
+//! `first_request`: one session, one GET, one status.
 //! The demo itself lives in the library: `src/first_request.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `gather`: 1,000 requests at once through one session, then the same 1,000 one at a time.
+//! `gather`: 1,000 requests at once, then one at a time, and the speed-up.
 //! The demo itself lives in the library: `src/gather.rs`.
 
 #![forbid(unsafe_code)]

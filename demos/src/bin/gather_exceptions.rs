@@ -1,4 +1,4 @@
-//! `gather_exceptions`: when one request of a group fails: the error at once, or every outcome kept.
+//! `gather_exceptions`: a group with an invalid URL: the first error, or every outcome.
 //! The demo itself lives in the library: `src/gather_exceptions.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `gather_order`: `gather` hands back results in the order the work was given, not the order it finished.
+//! `gather_order`: gather's results come in input order.
 //! The demo itself lives in the library: `src/gather_order.rs`.
 
 #![forbid(unsafe_code)]

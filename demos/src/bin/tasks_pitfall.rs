@@ -1,4 +1,4 @@
-//! Spawning a task and awaiting it on the same line runs tasks one after another.
+//! `tasks_pitfall`: awaiting each task as soon as it is spawned runs them one by one.
 //! The demo itself lives in the library: `src/tasks_pitfall.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `timeouts`: time limits for a whole session and for one request, and the error a request that is too slow gets.
+//! `timeouts`: session and per-request time limits, and a request that times out.
 //! The demo itself lives in the library: `src/timeouts.rs`.
 
 #![forbid(unsafe_code)]

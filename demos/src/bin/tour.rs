@@ -1,4 +1,5 @@
-//! Every demo in order, each introduced by what to notice. See `src/tour.rs`.
+//! `tour`: every demo in order, each introduced by what to notice.
+//! The tour itself lives in the library: `src/tour.rs`.
 
 #![forbid(unsafe_code)]
 

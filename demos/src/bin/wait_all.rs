@@ -1,4 +1,4 @@
-//! `wait_all`: `wait` until every task is done, then go through the finished ones, failures included.
+//! `wait_all`: wait until every task is done, failures included.
 //! The demo itself lives in the library: `src/wait_all.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `wait_first_completed`: process results as they come in: `wait` for the first to finish, handle it, wait again on the rest.
+//! `wait_first_completed`: a loop of wait(FirstCompleted): each result as it arrives.
 //! The demo itself lives in the library: `src/wait_first_completed.rs`.
 
 #![forbid(unsafe_code)]

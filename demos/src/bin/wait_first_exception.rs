@@ -1,4 +1,4 @@
-//! `wait_first_exception`: `wait` returns at the first failure; then the caller cancels what is still pending.
+//! `wait_first_exception`: wait until the first failure, then cancel the rest.
 //! The demo itself lives in the library: `src/wait_first_exception.rs`.
 
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-//! `wait_timeout`: `wait` with a timeout: what finished in time, and what is still running, which `wait` leaves alone.
+//! `wait_timeout`: wait with a timeout: done, pending, nothing cancelled.
 //! The demo itself lives in the library: `src/wait_timeout.rs`.
 
 #![forbid(unsafe_code)]
