@@ -1,11 +1,12 @@
-//! The timer list: every pending deadline, grouped by millisecond, with the waker to call.
+//! The timer list: every pending deadline, grouped in 100 µs ticks, with the waker to call.
 //!
-//! Deadlines are rounded *up* to whole milliseconds ("ticks" since the clock's origin),
-//! the resolution `epoll_wait` works in anyway, and each tick with a pending timer has a
-//! bucket: a `Vec` of timer entries, in a `BTreeMap` ordered by tick. Thousands of sleeps
-//! share a few hundred buckets, so adding one costs a short map lookup and a push, and the
-//! loop reads the first key to choose its `epoll_wait` timeout. Each turn pops every bucket
-//! that is due ([`Timers::fire_due`]).
+//! Deadlines are rounded *up* to whole ticks of 100 µs since the clock's origin, and each
+//! tick with a pending timer has a bucket: a `Vec` of timer entries, in a `BTreeMap`
+//! ordered by tick. Thousands of sleeps share a few hundred buckets, so adding one costs a
+//! short map lookup and a push, and the loop reads the first key to choose its
+//! `epoll_wait` timeout. Each turn pops every bucket that is due ([`Timers::fire_due`]).
+//! (The tick is a tenth of `epoll_wait`'s millisecond, so rounding adds at most 0.1 ms to
+//! the up-to-1 ms that `epoll_wait` adds; a 1 ms tick made `/delay/10` take 11.5 ms.)
 //!
 //! The entries themselves live in a slab, so a sleep finds its own in O(1): to refresh its
 //! waker, to see that it fired, or, when dropped early, to leave its bucket by
@@ -34,7 +35,7 @@ use slab::Slab;
 use crate::time::clock::Clock;
 
 /// The resolution of every deadline.
-const TICK: Duration = Duration::from_millis(1);
+const TICK: Duration = Duration::from_micros(100);
 
 /// Names one registered deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +107,8 @@ impl Timers {
     }
 
     fn instant_of(&self, tick: u64) -> Instant {
-        // TICK is one millisecond. A tick comes from a real Instant, so this cannot overflow.
-        self.origin + Duration::from_millis(tick)
+        // A tick comes from a real Instant, so this cannot overflow.
+        self.origin + Duration::from_nanos(tick.saturating_mul(TICK.as_nanos() as u64))
     }
 
     /// Registers `waker` to be woken once `deadline` has passed (rounded up to the tick).
@@ -350,18 +351,18 @@ mod tests {
     }
 
     #[test]
-    fn deadlines_round_up_to_the_next_millisecond() {
+    fn deadlines_round_up_to_the_next_tick() {
         let timers = Timers::new(Clock::paused());
         let start = timers.now();
         let (count, waker) = counter();
-        timers.insert(start + Duration::from_micros(1500), waker);
+        timers.insert(start + Duration::from_micros(1550), waker);
         assert_eq!(
             timers.next_deadline(),
-            Some(start + Duration::from_millis(2))
+            Some(start + Duration::from_micros(1600))
         );
         timers
             .clock()
-            .advance_to(start + Duration::from_micros(1999));
+            .advance_to(start + Duration::from_micros(1599));
         assert_eq!(timers.fire_due(), 0, "never early");
         timers.advance_clock_to_next_deadline();
         assert_eq!(timers.fire_due(), 1);
