@@ -17,7 +17,8 @@
 //!
 //! # Map of the crate
 //!
-//! - `session.rs`: [`Session`], [`SessionBuilder`], [`RequestBuilder`]: one request, step by step.
+//! - `session.rs`: [`Session`], [`SessionBuilder`]: one exchange, step by step.
+//! - `request.rs`: [`RequestBuilder`]: headers, body, timeout; `send()` and the redirects.
 //! - `pool.rs`: idle connections per (scheme, host, port), limits, FIFO waiters, leases.
 //! - `connect.rs`: DNS, TCP and TLS under the connect budget.
 //! - `conn.rs`: one HTTP/1.1 connection: write a request, read a head, read a body.
@@ -30,8 +31,8 @@
 //!
 //! # The walk of one `session.get(url).send().await`
 //!
-//! 1. `session.rs` `RequestBuilder::send` parses the URL, starts the deadlines
-//!    (`timeout.rs`) and calls `Session::execute`.
+//! 1. `request.rs` `RequestBuilder::send` (the URL was parsed by `Session::get`) starts
+//!    the deadlines (`timeout.rs`) and calls `Session::execute` in `session.rs`.
 //! 2. `pool.rs` `Pool::checkout` hands back a `Lease`: an idle connection, or the right
 //!    to open one (or the request waits in line for one).
 //! 3. For a new connection, `connect.rs` `connect` resolves the name (on the runtime's
@@ -52,6 +53,7 @@ mod connect;
 pub mod cookies;
 pub mod error;
 pub mod pool;
+mod request;
 mod response;
 pub mod server;
 mod session;
@@ -62,8 +64,9 @@ pub mod wire;
 
 pub use cookies::CookieJar;
 pub use error::{Error, Limit, Phase, Result, TimeoutKind};
+pub use request::RequestBuilder;
 pub use response::{Response, Timings};
-pub use session::{RequestBuilder, Session, SessionBuilder};
+pub use session::{Session, SessionBuilder};
 pub use timeout::ClientTimeout;
 pub use url::Url;
 pub use wire::Headers;

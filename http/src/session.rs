@@ -13,7 +13,10 @@
 //! 6. store cookies; follow a redirect (back to 2), or return the [`Response`], whose body
 //!    is read when the caller asks for it.
 //!
-//! Path: user code -> here -> `pool.rs`, `connect.rs`, `conn.rs` -> `response.rs`.
+//! Steps 1 and 6 live in `request.rs` (the builder and the redirect loop); 2 to 5 here.
+//!
+//! Path: user code -> `request.rs` -> here -> `pool.rs`, `connect.rs`, `conn.rs` ->
+//! `response.rs`.
 
 use std::cell::{OnceCell, RefCell};
 use std::time::{Duration, SystemTime};
@@ -25,6 +28,7 @@ use crate::connect::connect;
 use crate::cookies::CookieJar;
 use crate::error::{Error, Limit, Phase, Result};
 use crate::pool::{Lease, Pool, PoolConfig, PoolKey, PoolStats};
+use crate::request::RequestBuilder;
 use crate::response::{Response, Timings};
 use crate::timeout::{ClientTimeout, RequestDeadlines};
 use crate::tls::TlsConfig;
@@ -35,10 +39,10 @@ use crate::wire::{BodyDecoder, BodyKind, Framing, HeadLimits, Headers, ResponseH
 pub const DEFAULT_USER_AGENT: &str = concat!("ripple/", env!("CARGO_PKG_VERSION"));
 
 /// What every request of a session shares.
-struct SessionConfig {
+pub(crate) struct SessionConfig {
     headers: Headers,
-    timeout: ClientTimeout,
-    max_redirects: usize,
+    pub(crate) timeout: ClientTimeout,
+    pub(crate) max_redirects: usize,
     /// `None`: the webpki roots, built at the first https connection (building them costs
     /// half a megabyte, which a plain-http session never needs).
     tls: Option<TlsConfig>,
@@ -49,7 +53,7 @@ struct SessionConfig {
 /// An HTTP client: a connection pool and the settings its requests share.
 pub struct Session {
     pool: Pool<Conn>,
-    config: SessionConfig,
+    pub(crate) config: SessionConfig,
     /// The TLS settings in use, made at the first https connection.
     tls: OnceCell<TlsConfig>,
     cookies: Option<RefCell<CookieJar>>,
@@ -207,14 +211,7 @@ impl Session {
 
     /// A request with any method. An invalid URL is reported by `send()`.
     pub fn request(&self, method: &str, url: &str) -> RequestBuilder<'_> {
-        RequestBuilder {
-            session: self,
-            method: method.to_ascii_uppercase(),
-            url: Url::parse(url),
-            headers: Headers::new(),
-            body: None,
-            timeout: None,
-        }
+        RequestBuilder::new(self, method, url)
     }
 
     fn tls_config(&self) -> &TlsConfig {
@@ -230,7 +227,7 @@ impl Session {
 
     /// The headers for one request: the session's defaults, the request's own (which
     /// win), and the cookies for this URL unless the request sets `Cookie` itself.
-    fn headers_for(&self, url: &Url, own: &Headers) -> Headers {
+    pub(crate) fn headers_for(&self, url: &Url, own: &Headers) -> Headers {
         let mut headers = self.config.headers.clone();
         for (name, _) in own.iter() {
             headers.remove(name);
@@ -247,14 +244,14 @@ impl Session {
         headers
     }
 
-    fn store_cookies(&self, url: &Url, headers: &Headers) {
+    pub(crate) fn store_cookies(&self, url: &Url, headers: &Headers) {
         if let Some(jar) = &self.cookies {
             jar.borrow_mut().store_all(url, headers, SystemTime::now());
         }
     }
 
     /// One exchange on one connection, with the single safe retry (step 5).
-    async fn execute(
+    pub(crate) async fn execute(
         &self,
         method: &str,
         url: &Url,
@@ -427,96 +424,4 @@ fn is_stale(error: &Error, lease: &mut Lease<Conn>) -> bool {
         }
     );
     disconnected && nothing_received
-}
-
-/// A request being put together; [`send`](Self::send) runs it.
-pub struct RequestBuilder<'a> {
-    session: &'a Session,
-    method: String,
-    url: Result<Url>,
-    headers: Headers,
-    body: Option<Vec<u8>>,
-    timeout: Option<ClientTimeout>,
-}
-
-impl RequestBuilder<'_> {
-    /// Adds a header (after the session's defaults, replacing a default of the same name).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.append(name, value);
-        self
-    }
-
-    /// The request body; its length goes into `Content-Length`.
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.body = Some(body.into());
-        self
-    }
-
-    /// This request's time limits, instead of the session's.
-    pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sends the request and waits for the response head (following redirects).
-    pub async fn send(self) -> Result<Response> {
-        let session = self.session;
-        let mut url = self.url?;
-        let mut method = self.method;
-        let mut body = self.body;
-        let mut own_headers = self.headers;
-        let deadlines = RequestDeadlines::start(self.timeout.unwrap_or(session.config.timeout));
-        let mut redirects = 0;
-        loop {
-            let headers = session.headers_for(&url, &own_headers);
-            let response = session
-                .execute(&method, &url, &headers, body.as_deref(), &deadlines)
-                .await?;
-            session.store_cookies(&url, response.headers());
-            let Some(location) = redirect_location(&response) else {
-                return Ok(response);
-            };
-            if session.config.max_redirects == 0 {
-                return Ok(response);
-            }
-            let next = url.join(&location)?;
-            if redirects == session.config.max_redirects {
-                return Err(Error::TooManyRedirects {
-                    max: session.config.max_redirects,
-                    url: next.to_string(),
-                });
-            }
-            redirects += 1;
-            if matches!(response.status(), 301..=303) && method != "HEAD" {
-                // What browsers do, and RFC 9110 allows for 301/302: the next request is a
-                // GET without the body. 307 and 308 keep both.
-                method = "GET".to_owned();
-                body = None;
-            }
-            if next.host() != url.host() {
-                own_headers.remove("authorization"); // credentials stay with their host
-            }
-            Box::pin(discard_body(response)).await; // boxed: rare, and large
-            url = next;
-        }
-    }
-}
-
-/// The target of a redirect response, if it is one.
-fn redirect_location(response: &Response) -> Option<String> {
-    if !matches!(response.status(), 301 | 302 | 303 | 307 | 308) {
-        return None;
-    }
-    response.headers().get_str("location").map(str::to_owned)
-}
-
-/// Reads a short redirect body so its connection can be reused; drops a long one.
-async fn discard_body(response: Response) {
-    const WORTH_READING: u64 = 64 * 1024;
-    if response
-        .content_length()
-        .is_some_and(|length| length <= WORTH_READING)
-    {
-        let _ = response.bytes().await;
-    }
 }
