@@ -130,10 +130,13 @@ pub fn main(workload: Workload, contender: Contender, sizes: Sizes, server: Opti
             .zip(after)
             .map(|(before, after)| server::connections_opened(before, after)),
         ops: workload.ops(sizes),
-        // 0 where there is no procfs: the table then shows no RSS rather than failing.
-        peak_rss_kib: status_field(&status, "VmHWM")
-            .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0),
+        // F1 reports the peak of the program it ran; the others this process's VmHWM, 0
+        // where there is no procfs: the table then shows no RSS rather than failing.
+        peak_rss_kib: measured.peak_rss_kib.unwrap_or_else(|| {
+            status_field(&status, "VmHWM")
+                .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+        }),
         cpus: status_field(&status, "Cpus_allowed_list")
             .unwrap_or("unknown")
             .to_string(),

@@ -31,13 +31,15 @@ pub fn render(plan: &Plan, pinning: &Pinning, runs: &[Run]) -> String {
     let _ = writeln!(
         out,
         "  \"sizes\": {{\"tasks\": {}, \"sleepers\": {}, \"round_trips\": {}, \
-         \"delayed_gets\": {}, \"sequential_gets\": {}, \"page_gets\": {}}},",
+         \"delayed_gets\": {}, \"sequential_gets\": {}, \"page_gets\": {}, \
+         \"cli_gets\": {}}},",
         sizes.tasks,
         sizes.sleepers,
         sizes.round_trips,
         sizes.delayed_gets,
         sizes.sequential_gets,
-        sizes.page_gets
+        sizes.page_gets,
+        sizes.cli_gets
     );
     let _ = writeln!(out, "  \"pinned_core\": {pinned},");
     let _ = writeln!(out, "  \"runs\": [");

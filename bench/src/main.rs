@@ -6,7 +6,8 @@
 //! on one line; the parent prints medians, min-max, and each peer's ratio to ripple. For
 //! the HTTP workloads (W1, W1s, W2) the parent first starts ripple's example server in a
 //! process of its own (this binary again, `--serve`), pinned to core 0, and stops it at
-//! the end.
+//! the end. F1 is the one row of programs rather than runtimes: its child runs ripple's
+//! `fetch` binary (next to this one) or `curl --parallel` against the same server.
 //!
 //! Map of the crate:
 //! - `main.rs`: the command line; the parent's, the child's or the server's side.
@@ -57,7 +58,8 @@ struct Args {
     runs: u64,
 
     /// Only these workloads, comma-separated (M1 spawn+join, M2 sleeps, M3 ping-pong,
-    /// W1 concurrent GETs, W1s sequential GETs, W2 GETs per second).
+    /// W1 concurrent GETs, W1s sequential GETs, W2 GETs per second, F1 ripple's `fetch`
+    /// binary against `curl --parallel`).
     #[arg(long, value_delimiter = ',', ignore_case = true)]
     only: Vec<Workload>,
 
@@ -65,8 +67,8 @@ struct Args {
     #[arg(long, value_delimiter = ',', ignore_case = true)]
     runtimes: Vec<Contender>,
 
-    /// Smaller sizes (100,000 tasks, 10,000 sleeps, 10,000 round trips, 200, 20 and
-    /// 10,000 GETs) for a smoke run.
+    /// Smaller sizes (100,000 tasks, 10,000 sleeps, 10,000 round trips, 200, 20,
+    /// 10,000 and 2,000 GETs) for a smoke run.
     #[arg(long, conflicts_with = "full")]
     quick: bool,
 
@@ -130,12 +132,19 @@ fn be_the_child(child: &[String], scale: Scale, server: Option<SocketAddr>) -> E
 }
 
 fn be_the_parent(args: &Args) -> ExitCode {
+    let mut workloads = if args.only.is_empty() {
+        Workload::ALL.to_vec()
+    } else {
+        args.only.clone()
+    };
+    if workloads.contains(&Workload::F1) {
+        if let Some(why) = workloads::cli::unavailable() {
+            println!("ripple-bench: skipping F1 (fetch vs curl): {why}");
+            workloads.retain(|&w| w != Workload::F1);
+        }
+    }
     let plan = Plan {
-        workloads: if args.only.is_empty() {
-            Workload::ALL.to_vec()
-        } else {
-            args.only.clone()
-        },
+        workloads,
         contenders: if args.runtimes.is_empty() {
             Contender::ALL.to_vec()
         } else {

@@ -21,12 +21,19 @@ pub struct Measured {
     pub elapsed: Duration,
     /// CPU time (user + system), where the workload measures it.
     pub cpu: Option<Duration>,
+    /// Peak RSS in KiB of a program the workload ran (F1's `fetch` or `curl`), which the
+    /// child reports instead of its own `VmHWM`.
+    pub peak_rss_kib: Option<u64>,
 }
 
 impl Measured {
     /// A wall time alone, for the workloads whose CPU time is their wall time anyway.
     pub fn wall(elapsed: Duration) -> Measured {
-        Measured { elapsed, cpu: None }
+        Measured {
+            elapsed,
+            cpu: None,
+            peak_rss_kib: None,
+        }
     }
 }
 
@@ -53,6 +60,7 @@ impl Stopwatch {
         Measured {
             elapsed,
             cpu: Some(cpu_time().saturating_sub(self.cpu)),
+            peak_rss_kib: None,
         }
     }
 }

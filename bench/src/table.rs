@@ -112,6 +112,10 @@ pub fn describe(workload: Workload, sizes: Sizes) -> String {
         Workload::M1 => format!("M1 spawn+join {n} tasks"),
         Workload::M2 => format!("M2 {n} sleeps of 1..=100 ms"),
         Workload::M3 => format!("M3 TCP ping-pong 64 B x {n}"),
+        Workload::F1 => format!(
+            "F1 {n} GETs / via CLI, {} in flight",
+            crate::workloads::cli::IN_FLIGHT
+        ),
         Workload::W1 | Workload::W1s | Workload::W2 => {
             let gets = workload.gets(sizes).expect("a W workload");
             let floor = gets.floor();
@@ -195,11 +199,14 @@ pub fn http_note(
     if http.is_empty() {
         return None;
     }
-    let mut note = "W rows: ripple is ripple_http::Session; tokio is hyper-util's legacy \
-                    Client (hyper 1, http1, pooled) on tokio current_thread; smol has no \
-                    HTTP client here. CPU/req: the client process's user + system time \
-                    (getrusage) over its requests."
-        .to_string();
+    let mut note = String::new();
+    if http.iter().any(|&w| w != Workload::F1) {
+        note += "W rows: ripple is ripple_http::Session; tokio is hyper-util's legacy \
+                 Client (hyper 1, http1, pooled) on tokio current_thread; smol has no \
+                 HTTP client here. ";
+    }
+    note += "CPU/req: the client process's user + system time (getrusage) over its \
+             requests.";
     let chapter = Sizes::FULL.sequential_gets;
     if workloads.contains(&Workload::W1s) && sizes.sequential_gets < chapter {
         note += &format!(
@@ -215,6 +222,12 @@ pub fn http_note(
         |run| Some(run.outcome.as_ref().ok()?.connections? as f64),
         |n| n.to_string(),
     );
+    if workloads.contains(&Workload::F1) {
+        note += " F1 runs programs, not runtimes: its ripple column is ripple's `fetch` \
+                 binary (-f FILE -c 64 -q), its tokio column is curl --parallel \
+                 --parallel-max 64 -K FILE; wall time, peak RSS and CPU are the \
+                 program's, start-up included (getrusage RUSAGE_CHILDREN).";
+    }
     if !opened.is_empty() {
         note += &format!("\nConnections opened: {opened}.");
     }

@@ -9,6 +9,8 @@
 //! server in another process (`server.rs`): ripple's `Session` on ripple, hyper-util's
 //! pooled client on tokio; one function, [`ripple::gets`] and [`tokio::gets`], runs all
 //! three with the sizes of [`Gets`]. smol has no HTTP client of its own, so it sits out.
+//! F1 (`cli.rs`) runs programs rather than runtimes: ripple's `fetch` binary in ripple's
+//! column and `curl --parallel` in the peer's (tokio's) column, against the same server.
 //!
 //! Rules the files keep:
 //! - same work, same checks: M1 checks the sum of the indexes, M2 draws its delays from
@@ -22,6 +24,7 @@
 //!
 //! Path: `child.rs` calls [`run`] -> one runtime's file -> back to `child.rs`, which reports.
 
+pub mod cli;
 pub mod ripple;
 pub mod smol;
 pub mod tokio;
@@ -57,17 +60,22 @@ pub enum Workload {
     /// 100,000 GETs of `/` (1,256 bytes), 64 in flight: requests per second.
     #[value(name = "W2")]
     W2,
+    /// 10,000 GETs of `/`, 64 in flight, from the command line: ripple's `fetch` binary
+    /// against `curl --parallel` (in the tokio column): seconds.
+    #[value(name = "F1")]
+    F1,
 }
 
 impl Workload {
     /// All of them, in table order.
-    pub const ALL: [Workload; 6] = [
+    pub const ALL: [Workload; 7] = [
         Workload::M1,
         Workload::M2,
         Workload::M3,
         Workload::W1,
         Workload::W1s,
         Workload::W2,
+        Workload::F1,
     ];
 
     /// The unit of [`Workload::figure`].
@@ -77,6 +85,7 @@ impl Workload {
             Workload::M2 | Workload::W1 | Workload::W1s => "ms",
             Workload::M3 => "us/rt",
             Workload::W2 => "req/s",
+            Workload::F1 => "s",
         }
     }
 
@@ -89,13 +98,14 @@ impl Workload {
             Workload::W1 => sizes.delayed_gets,
             Workload::W1s => sizes.sequential_gets,
             Workload::W2 => sizes.page_gets,
+            Workload::F1 => sizes.cli_gets,
         }
     }
 
     /// The number the table shows for a run that took `elapsed` over `ops` operations:
     /// time per operation for M1 and M3, the whole time for M2, W1 and W1s (their floor is
     /// set by the sleeps, so a per-operation figure would mean nothing), and operations
-    /// per second for W2.
+    /// per second for W2, seconds for F1.
     pub fn figure(self, elapsed: Duration, ops: u64) -> f64 {
         let nanos = elapsed.as_nanos() as f64;
         match self {
@@ -103,6 +113,7 @@ impl Workload {
             Workload::M2 | Workload::W1 | Workload::W1s => nanos / 1e6,
             Workload::M3 => nanos / 1e3 / ops as f64,
             Workload::W2 => ops as f64 / elapsed.as_secs_f64(),
+            Workload::F1 => elapsed.as_secs_f64(),
         }
     }
 
@@ -111,7 +122,7 @@ impl Workload {
         self == Workload::W2
     }
 
-    /// The HTTP requests of a W workload; `None` for M1-M3.
+    /// The HTTP requests of a W workload; `None` for M1-M3 and F1 (see [`cli`]).
     pub fn gets(self, sizes: Sizes) -> Option<Gets> {
         let delayed = |requests, in_flight| Gets {
             path: DELAY_PATH,
@@ -121,7 +132,7 @@ impl Workload {
             in_flight,
         };
         match self {
-            Workload::M1 | Workload::M2 | Workload::M3 => None,
+            Workload::M1 | Workload::M2 | Workload::M3 | Workload::F1 => None,
             Workload::W1 => Some(delayed(sizes.delayed_gets, W1_IN_FLIGHT)),
             Workload::W1s => Some(delayed(sizes.sequential_gets, 1)),
             Workload::W2 => Some(Gets {
@@ -134,9 +145,12 @@ impl Workload {
         }
     }
 
-    /// Whether this is an HTTP workload (W1, W1s, W2), which needs the server.
+    /// Whether this is an HTTP workload (W1, W1s, W2, F1), which needs the server.
     pub fn is_http(self) -> bool {
-        matches!(self, Workload::W1 | Workload::W1s | Workload::W2)
+        matches!(
+            self,
+            Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1
+        )
     }
 
     /// Whether `contender` runs this workload: every runtime runs M1-M3, only those with
@@ -231,6 +245,8 @@ pub struct Sizes {
     pub sequential_gets: u64,
     /// W2: GETs of `/`, [`W2_IN_FLIGHT`] at a time.
     pub page_gets: u64,
+    /// F1: GETs of `/` from the command line, [`cli::IN_FLIGHT`] at a time.
+    pub cli_gets: u64,
 }
 
 impl Sizes {
@@ -243,6 +259,7 @@ impl Sizes {
         delayed_gets: 1_000,
         sequential_gets: 200,
         page_gets: 100_000,
+        cli_gets: 10_000,
     };
 
     /// The chapter's sizes everywhere: W1s does its 1,000 GETs (10 s a run at least).
@@ -259,6 +276,7 @@ impl Sizes {
         delayed_gets: 200,
         sequential_gets: 20,
         page_gets: 10_000,
+        cli_gets: 2_000,
     };
 
     /// The sizes of `scale`.
@@ -321,6 +339,14 @@ pub fn run(
     sizes: Sizes,
     server: Option<SocketAddr>,
 ) -> Measured {
+    if workload == Workload::F1 {
+        let server = server.expect("F1 needs --server ADDRESS");
+        assert!(
+            contender != Contender::Smol,
+            "F1 has ripple's fetch and curl only"
+        );
+        return cli::gets(server, contender, sizes.cli_gets);
+    }
     if let Some(gets) = workload.gets(sizes) {
         let server = server.expect("the W workloads need --server ADDRESS");
         return match contender {
@@ -339,7 +365,9 @@ pub fn run(
         (Contender::Smol, Workload::M1) => smol::spawn_join(sizes.tasks),
         (Contender::Smol, Workload::M2) => smol::sleepers(sizes.sleepers),
         (Contender::Smol, Workload::M3) => smol::ping_pong(sizes.round_trips),
-        (_, Workload::W1 | Workload::W1s | Workload::W2) => unreachable!("handled above"),
+        (_, Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1) => {
+            unreachable!("handled above")
+        }
     })
 }
 
