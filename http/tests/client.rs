@@ -834,3 +834,49 @@ fn the_send_future_stays_small() {
     let size = std::mem::size_of_val(&send);
     assert!(size <= 2048, "send() future is {size} bytes");
 }
+
+#[test]
+fn dropping_the_future_that_owns_a_session_cancels_its_requests_cleanly() {
+    // A Session cannot be dropped while a request borrows it; what a program drops is the
+    // future (or task) that owns the session and its requests. Everything must go with it.
+    use std::pin::Pin;
+    with_server(|server| async move {
+        let urls: Vec<String> = (0..10)
+            .map(|i| server.url(&format!("/delay/{}", 1000 + i)))
+            .collect();
+        let owner = spawn(async move {
+            let session = Session::new();
+            let mut requests: Vec<Pin<Box<dyn Future<Output = ()> + '_>>> = urls
+                .iter()
+                .map(|url| {
+                    let session = &session;
+                    Box::pin(async move {
+                        let _ = session.get(url).send().await;
+                    }) as Pin<Box<dyn Future<Output = ()>>>
+                })
+                .collect();
+            // Poll them all together until every one has finished (none will in time).
+            std::future::poll_fn(|cx| {
+                requests.retain_mut(|request| request.as_mut().poll(cx).is_pending());
+                if requests.is_empty() {
+                    std::task::Poll::Ready(())
+                } else {
+                    std::task::Poll::Pending
+                }
+            })
+            .await;
+        });
+        ripple_reactor::sleep(millis(100)).await;
+        assert_eq!(
+            server.stats().open_connections,
+            10,
+            "all ten requests are in flight"
+        );
+        owner.cancel();
+        // The client's sockets closed with the future; the server notices when it next
+        // writes (its /delay answers come at about 1 s).
+        ripple_reactor::sleep(millis(2000)).await;
+        assert_eq!(server.stats().open_connections, 0);
+        assert_eq!(server.stats().accepted, 10);
+    });
+}
