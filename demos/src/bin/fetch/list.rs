@@ -1,6 +1,6 @@
 //! The list mode: many URLs, `-c` at a time, a line each as it completes, and a summary.
 //!
-//! `-c` workers run at once (started and awaited with [`gather`]). Each takes the next URL
+//! `-c` workers run at once (started and awaited with [`gather()`]). Each takes the next URL
 //! of the list, sends the request, reads the body to its end (counting it, or saving it
 //! under `--out-dir`), hands the [`Report`] to `output.rs`, and takes the next URL, until
 //! none is left. A failure is a report like any other, never a panic or an early exit.
