@@ -1,8 +1,11 @@
 //! The child process: run one workload on one runtime, then report on one stdout line.
 //!
-//! The parent (`parent.rs`) starts a fresh process per run, `ripple-bench --child M1
-//! ripple`, so that each run starts from a clean heap and its peak RSS belongs to that run
-//! alone. Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's
+//! The parent (`parent.rs`) starts a fresh process per run, `bench-child-ripple M1`, so
+//! that each run starts from a clean heap and its peak RSS belongs to that run alone.
+//! There is one child binary per runtime (`src/bin/bench-child-*.rs`, each a thin `main`
+//! over [`main_of_binary`]): `VmHWM` counts the binary's code pages the run touched, and a
+//! user's program holds one runtime, not three. F1 runs programs, not a runtime, so its
+//! child is the main binary again, `ripple-bench --child F1 ripple`. Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's
 //! "high water mark"); the child reads it after the workload, along with
 //! `Cpus_allowed_list`, which shows whether `taskset` pinned it. A W child also gets the
 //! server's address (`--server`): it reads the server's `/stats` before and after the run,
@@ -16,15 +19,19 @@
 //! ripple-bench-child elapsed_ns=2512345678 ops=100000 vm_hwm_kib=4096 cpus=1 cpu_ns=2412345000 connections=64
 //! ```
 //!
-//! Path: `main.rs` sees `--child` -> here -> `workloads/` -> the line on stdout ->
+//! Path: a `bench-child-*` binary (or `main.rs`, seeing `--child`) -> here -> `workloads/` -> the line on stdout ->
 //! `parent.rs` parses it with [`ChildReport::from_stdout`].
 
 use std::fs;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::Parser;
+
 use crate::server::{self, ServerStats};
-use crate::workloads::{self, Contender, Sizes, Workload};
+use crate::stopwatch::Measured;
+use crate::workloads::{Scale, Sizes, Workload};
 
 /// The word that starts the report line, so stray output from a runtime cannot be taken
 /// for it.
@@ -116,10 +123,47 @@ impl ChildReport {
     }
 }
 
-/// The child's whole life: run, measure, print the line.
-pub fn main(workload: Workload, contender: Contender, sizes: Sizes, server: Option<SocketAddr>) {
+/// The command line of a `bench-child-*` binary; its runtime is in its name.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct ChildArgs {
+    /// The workload to run once (M1, M2, M3, W1, W1s, W2).
+    #[arg(ignore_case = true)]
+    pub workload: Workload,
+
+    /// The `--quick` sizes.
+    #[arg(long, conflicts_with = "full")]
+    pub quick: bool,
+
+    /// The `--full` sizes.
+    #[arg(long)]
+    pub full: bool,
+
+    /// The address of the server a W workload sends its requests to.
+    #[arg(long, value_name = "ADDRESS")]
+    pub server: Option<SocketAddr>,
+}
+
+/// The whole `main` of a `bench-child-*` binary: read [`ChildArgs`], then [`main`] with
+/// `run`, that binary's one runtime (`workloads::ripple::run`, for instance). Naming the
+/// runtime's own `run`, not `workloads::run`, is what keeps the other runtimes out of the
+/// binary.
+pub fn main_of_binary(run: fn(Workload, Sizes, Option<SocketAddr>) -> Measured) -> ExitCode {
+    let args = ChildArgs::parse();
+    let scale = Scale::of_flags(args.quick, args.full);
+    main(args.workload, Sizes::new(scale), args.server, run);
+    ExitCode::SUCCESS
+}
+
+/// The child's whole life: run `workload` with `run`, measure, print the line.
+pub fn main(
+    workload: Workload,
+    sizes: Sizes,
+    server: Option<SocketAddr>,
+    run: impl FnOnce(Workload, Sizes, Option<SocketAddr>) -> Measured,
+) {
     let before = server.and_then(server_stats);
-    let measured = workloads::run(workload, contender, sizes, server);
+    let measured = run(workload, sizes, server);
     let after = server.and_then(server_stats);
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     let report = ChildReport {

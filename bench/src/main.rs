@@ -1,40 +1,16 @@
 //! ripple-bench: the same workloads on ripple, tokio and smol, one table of medians.
 //!
-//! Run `cargo run --release -p ripple-bench` (add `--quick --runs 1` for a smoke run). The
-//! parent process starts one child per (workload, runtime, run), pinned to core 1 with
-//! `taskset` when it can; each child runs one workload and reports its time and peak RSS
-//! on one line; the parent prints medians, min-max, and each peer's ratio to ripple. For
-//! the HTTP workloads (W1, W1s, W2) the parent first starts ripple's example server in a
-//! process of its own (this binary again, `--serve`), pinned to core 0, and stops it at
-//! the end. F1 is the one row of programs rather than runtimes: its child runs ripple's
-//! `fetch` binary (next to this one) or `curl --parallel` against the same server.
-//!
-//! Map of the crate:
-//! - `main.rs`: the command line; the parent's, the child's or the server's side.
-//! - `parent.rs`: the run plan, interleaved by runtime, one child process per run.
-//! - `pinning.rs`: `taskset -c 1` for the children, `-c 0` for the server, or why not.
-//! - `server.rs`: the server process and its guard, and `/stats` read from outside.
-//! - `child.rs`: run one workload, read `VmHWM`, print the report line (and parse it).
-//! - `workloads/`: the workloads and sizes (`mod.rs`), one file per runtime.
-//! - `stopwatch.rs`: wall time and CPU time (`getrusage`) of one run.
-//! - `stats.rs`: median, min, max.
-//! - `table.rs`: the Markdown table. `json.rs`: `--json FILE`, the raw runs.
+//! Run `cargo build --release -p ripple-bench && target/release/ripple-bench` (add
+//! `--quick --runs 1` for a smoke run); the build makes this parent and the three child
+//! binaries it starts. This file is the command line: the parent's side, or (hidden) the
+//! server's (`--serve`) and F1's child (`--child F1 RUNTIME`). The rest is in the library,
+//! `lib.rs`, which maps it.
 //!
 //! Path: `main` -> `server::ServerProcess::start` (if a W workload is planned) ->
-//! `parent::run_all` -> (child) `child::main` -> `workloads::run` -> (parent)
-//! `table::render`.
+//! `parent::run_all` -> (child) `bench-child-*` -> `child::main` -> a runtime's
+//! `workloads::*::run` -> (parent) `table::render`.
 
 #![forbid(unsafe_code)]
-
-mod child;
-mod json;
-mod parent;
-mod pinning;
-mod server;
-mod stats;
-mod stopwatch;
-mod table;
-mod workloads;
 
 use std::fs;
 use std::net::SocketAddr;
@@ -44,10 +20,11 @@ use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 
-use crate::parent::Plan;
-use crate::pinning::{Pinning, SERVER_CORE};
-use crate::server::ServerProcess;
-use crate::workloads::{Contender, Scale, Sizes, Workload};
+use ripple_bench::parent::{self, Plan};
+use ripple_bench::pinning::{Pinning, SERVER_CORE};
+use ripple_bench::server::{self, ServerProcess};
+use ripple_bench::workloads::{self, Contender, Scale, Sizes, Workload};
+use ripple_bench::{child, json, table};
 
 /// The same workloads on ripple, tokio (current_thread) and smol, side by side.
 #[derive(Debug, Parser)]
@@ -80,7 +57,8 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
 
-    /// Internal: be the child that runs one workload on one runtime.
+    /// Internal: be the child that runs one workload on one runtime (F1's; the others
+    /// run in `bench-child-*`, which link one runtime each).
     #[arg(long, hide = true, num_args = 2, value_names = ["WORKLOAD", "RUNTIME"])]
     child: Option<Vec<String>>,
 
@@ -96,11 +74,7 @@ struct Args {
 
 impl Args {
     fn scale(&self) -> Scale {
-        match (self.quick, self.full) {
-            (true, _) => Scale::Quick,
-            (false, true) => Scale::Full,
-            (false, false) => Scale::Standard,
-        }
+        Scale::of_flags(self.quick, self.full)
     }
 }
 
@@ -121,7 +95,12 @@ fn be_the_child(child: &[String], scale: Scale, server: Option<SocketAddr>) -> E
     let contender = Contender::from_str(&child[1], true);
     match (workload, contender) {
         (Ok(workload), Ok(contender)) => {
-            child::main(workload, contender, Sizes::new(scale), server);
+            child::main(
+                workload,
+                Sizes::new(scale),
+                server,
+                |workload, sizes, server| workloads::run(workload, contender, sizes, server),
+            );
             ExitCode::SUCCESS
         }
         (Err(e), _) | (_, Err(e)) => {

@@ -3,11 +3,15 @@
 //! The order interleaves the runtimes, run by run, and rotates who goes first (ripple 1,
 //! tokio 1, smol 1, then tokio 2, smol 2, ripple 2, ...), so that a burst of noise from the
 //! rest of the machine, or a slot that is always slow (right after a heavy run), lands on
-//! every column rather than on one. Each child is this same binary, found with
-//! `std::env::current_exe`, started with `--child WORKLOAD RUNTIME` (and, for the W
-//! workloads, `--server ADDRESS`: the server `main.rs` started); a child that fails or
-//! hangs past [`CHILD_TIMEOUT`] makes a failed run, not a failed bench. A runtime that
-//! cannot run a workload (smol has no HTTP client) is left out of that workload's turns.
+//! every column rather than on one. Each child is its runtime's own binary, found next to
+//! this one (`std::env::current_exe`): `bench-child-tokio WORKLOAD` (and, for the W
+//! workloads, `--server ADDRESS`: the server `main.rs` started), so that its peak RSS
+//! counts one runtime's code, as in a user's program. F1's child is this binary again,
+//! `--child F1 RUNTIME`. A missing child binary stops the bench before the first run
+//! (`cargo run` builds only this one: `cargo build --release -p ripple-bench` builds them
+//! all); a child that fails or hangs past [`CHILD_TIMEOUT`] makes a failed run, not a
+//! failed bench. A runtime that cannot run a workload (smol has no HTTP client) is left
+//! out of that workload's turns.
 //!
 //! Path: `main.rs` calls [`run_all`] -> [`Pinning::command`] starts each child ->
 //! `child.rs` on the other side -> [`ChildReport::from_stdout`] -> back to `main.rs`.
@@ -98,6 +102,15 @@ pub fn run_all(
     server: Option<&ServerProcess>,
 ) -> io::Result<Vec<Run>> {
     let exe = env::current_exe()?;
+    for &contender in &plan.contenders {
+        let used = plan
+            .workloads
+            .iter()
+            .any(|&w| w != Workload::F1 && w.runs_on(contender));
+        if used {
+            check_child_binary(&exe.with_file_name(contender.child_binary()))?;
+        }
+    }
     let mut runs = Vec::new();
     for &workload in &plan.workloads {
         for index in 1..=plan.runs {
@@ -132,6 +145,22 @@ pub fn run_all(
     Ok(runs)
 }
 
+/// Fails if the child binary `child` is missing. It cannot tell a stale one:
+/// `cargo run -p ripple-bench` builds only `ripple-bench`, and cargo links the binaries of
+/// one build in any order, so comparing their times proves nothing.
+fn check_child_binary(child: &Path) -> io::Result<()> {
+    if child.is_file() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "no {}: `cargo build --release -p ripple-bench` builds every child",
+            child.display()
+        ),
+    ))
+}
+
 /// What one child is told to do.
 struct ChildArgs {
     workload: Workload,
@@ -140,13 +169,20 @@ struct ChildArgs {
     server: Option<SocketAddr>,
 }
 
-/// Starts one child, waits for it (at most [`CHILD_TIMEOUT`]) and reads its report.
+/// Starts one child, waits for it (at most [`CHILD_TIMEOUT`]) and reads its report. `exe`
+/// is this binary: F1's child, and the directory of the others.
 fn run_child(exe: &Path, pinning: &Pinning, args: ChildArgs) -> Result<ChildReport, String> {
-    let mut command = pinning.command(exe);
-    command
-        .arg("--child")
-        .arg(args.workload.to_string())
-        .arg(args.contender.to_string());
+    let mut command;
+    if args.workload == Workload::F1 {
+        command = pinning.command(exe);
+        command
+            .arg("--child")
+            .arg(args.workload.to_string())
+            .arg(args.contender.to_string());
+    } else {
+        command = pinning.command(&exe.with_file_name(args.contender.child_binary()));
+        command.arg(args.workload.to_string());
+    }
     command.args(args.scale.flag());
     if let Some(server) = args.server {
         command.arg("--server").arg(server.to_string());

@@ -3,10 +3,10 @@
 //! W1 and W2 need a server that neither client shares a core with. The parent starts one
 //! for the whole bench, `taskset -c 0 ripple-bench --serve 127.0.0.1:0`: this binary,
 //! running `ripple_http::server::Server` on a ripple runtime, the very code the `serve`
-//! binary of ripple-demos runs. Being its own server saves a second build step: `cargo
-//! run -p ripple-bench` is the whole command. The server prints its URL (with the port the
-//! kernel picked) on its first stdout line; the parent reads it, then asks `/stats` until
-//! an answer comes, so no run starts before the server accepts.
+//! binary of ripple-demos runs. Being its own server saves a second package to build:
+//! `cargo build -p ripple-bench` makes the server with the rest. The server prints its
+//! URL (with the port the kernel picked) on its first stdout line; the parent reads it,
+//! then asks `/stats` until an answer comes, so no run starts before the server accepts.
 //!
 //! The rules:
 //! - the server dies with the bench: [`ServerProcess`] kills it when dropped, which covers

@@ -22,7 +22,11 @@
 //!   counter, each on a pooled keep-alive client limited to `in_flight` connections;
 //! - a failed check panics: the child exits non-zero and the parent marks the run failed.
 //!
-//! Path: `child.rs` calls [`run`] -> one runtime's file -> back to `child.rs`, which reports.
+//! Each runtime's file also has its own `run`, which names no other runtime: a
+//! `bench-child-*` binary calls that one, so it links one runtime's code and no other's.
+//!
+//! Path: `child.rs` calls a runtime's `run` (or [`run`], for F1) -> one runtime's file ->
+//! back to `child.rs`, which reports.
 
 pub mod cli;
 pub mod ripple;
@@ -186,6 +190,16 @@ pub enum Contender {
 impl Contender {
     /// All of them, in column order; ripple first, as every ratio divides by it.
     pub const ALL: [Contender; 3] = [Contender::Ripple, Contender::Tokio, Contender::Smol];
+
+    /// The child binary that runs this runtime's workloads and links no other runtime
+    /// (`src/bin/`), next to `ripple-bench` in `target/release/`.
+    pub fn child_binary(self) -> &'static str {
+        match self {
+            Contender::Ripple => "bench-child-ripple",
+            Contender::Tokio => "bench-child-tokio",
+            Contender::Smol => "bench-child-smol",
+        }
+    }
 }
 
 impl fmt::Display for Contender {
@@ -210,6 +224,15 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// The scale that `--quick` and `--full` ask for (`--quick` wins).
+    pub fn of_flags(quick: bool, full: bool) -> Scale {
+        match (quick, full) {
+            (true, _) => Scale::Quick,
+            (false, true) => Scale::Full,
+            (false, false) => Scale::Standard,
+        }
+    }
+
     /// The flag a child gets to run at this scale, if any.
     pub fn flag(self) -> Option<&'static str> {
         match self {
@@ -332,7 +355,8 @@ impl Gets {
 }
 
 /// Runs `workload` on `contender` and returns what it measured. The W workloads need the
-/// `server`'s address.
+/// `server`'s address. This links every runtime: the main binary's `--child` (F1) uses
+/// it; each `bench-child-*` binary calls its own runtime's `run` instead.
 pub fn run(
     workload: Workload,
     contender: Contender,
@@ -347,28 +371,16 @@ pub fn run(
         );
         return cli::gets(server, contender, sizes.cli_gets);
     }
-    if let Some(gets) = workload.gets(sizes) {
-        let server = server.expect("the W workloads need --server ADDRESS");
-        return match contender {
-            Contender::Ripple => ripple::gets(server, gets),
-            Contender::Tokio => tokio::gets(server, gets),
-            Contender::Smol => panic!("smol has no HTTP client here: it does not run {workload}"),
-        };
+    match contender {
+        Contender::Ripple => ripple::run(workload, sizes, server),
+        Contender::Tokio => tokio::run(workload, sizes, server),
+        Contender::Smol => smol::run(workload, sizes, server),
     }
-    Measured::wall(match (contender, workload) {
-        (Contender::Ripple, Workload::M1) => ripple::spawn_join(sizes.tasks),
-        (Contender::Ripple, Workload::M2) => ripple::sleepers(sizes.sleepers),
-        (Contender::Ripple, Workload::M3) => ripple::ping_pong(sizes.round_trips),
-        (Contender::Tokio, Workload::M1) => tokio::spawn_join(sizes.tasks),
-        (Contender::Tokio, Workload::M2) => tokio::sleepers(sizes.sleepers),
-        (Contender::Tokio, Workload::M3) => tokio::ping_pong(sizes.round_trips),
-        (Contender::Smol, Workload::M1) => smol::spawn_join(sizes.tasks),
-        (Contender::Smol, Workload::M2) => smol::sleepers(sizes.sleepers),
-        (Contender::Smol, Workload::M3) => smol::ping_pong(sizes.round_trips),
-        (_, Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1) => {
-            unreachable!("handled above")
-        }
-    })
+}
+
+/// The server's address for a W workload, which the parent always passes.
+fn server_for(workload: Workload, server: Option<SocketAddr>) -> SocketAddr {
+    server.unwrap_or_else(|| panic!("{workload} needs --server ADDRESS"))
 }
 
 /// The sum M1's tasks must add up to: 0 + 1 + ... + (tasks - 1).

@@ -6,8 +6,8 @@
 //! `ripple_http::Session` as a user would: one session, shared by `Rc`, `get().send()`
 //! then `bytes()`. The code mirrors `tokio.rs` line by line.
 //!
-//! Path: `workloads/mod.rs` calls in -> `ripple_reactor` (and `ripple_http`) -> back with
-//! the elapsed time.
+//! Path: `bin/bench-child-ripple.rs` (or `workloads/mod.rs`) calls [`run`] ->
+//! `ripple_reactor` (and `ripple_http`) -> back with the elapsed time.
 
 use std::cell::Cell;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -17,11 +17,26 @@ use std::time::{Duration, Instant};
 use ripple_http::Session;
 use ripple_reactor::{AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream};
 
-use super::{Gets, MESSAGE_LEN, XorShift, expected_sum, message};
+use super::{Gets, MESSAGE_LEN, Sizes, Workload, XorShift, expected_sum, message, server_for};
 use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
     Runtime::new().expect("cannot start the ripple runtime")
+}
+
+/// Runs `workload` on ripple (M1-M3, or W1, W1s and W2 against `server`).
+pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Measured {
+    if let Some(requests) = workload.gets(sizes) {
+        return gets(server_for(workload, server), requests);
+    }
+    Measured::wall(match workload {
+        Workload::M1 => spawn_join(sizes.tasks),
+        Workload::M2 => sleepers(sizes.sleepers),
+        Workload::M3 => ping_pong(sizes.round_trips),
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+            unreachable!("{workload} is not one of ripple's workloads")
+        }
+    })
 }
 
 /// M1: spawn `tasks` tasks that each return their index, then await every handle.

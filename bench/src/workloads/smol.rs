@@ -6,8 +6,8 @@
 //! the executor has nothing to run. A smol task's handle gives the value itself: a panic
 //! propagates instead of becoming an error. The code mirrors `ripple.rs`.
 //!
-//! Path: `workloads/mod.rs` calls in -> `async_executor` and `async_io` -> back with the
-//! elapsed time.
+//! Path: `bin/bench-child-smol.rs` (or `workloads/mod.rs`) calls [`run`] ->
+//! `async_executor` and `async_io` -> back with the elapsed time.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
@@ -16,7 +16,20 @@ use async_executor::LocalExecutor;
 use async_io::{Async, Timer};
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
-use super::{MESSAGE_LEN, XorShift, expected_sum, message};
+use super::{MESSAGE_LEN, Sizes, Workload, XorShift, expected_sum, message};
+use crate::stopwatch::Measured;
+
+/// Runs `workload` on smol: M1-M3 only, as smol has no HTTP client here.
+pub fn run(workload: Workload, sizes: Sizes, _server: Option<SocketAddr>) -> Measured {
+    Measured::wall(match workload {
+        Workload::M1 => spawn_join(sizes.tasks),
+        Workload::M2 => sleepers(sizes.sleepers),
+        Workload::M3 => ping_pong(sizes.round_trips),
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+            panic!("smol has no HTTP client here: it does not run {workload}")
+        }
+    })
+}
 
 /// M1: spawn `tasks` tasks that each return their index, then await every handle.
 pub fn spawn_join(tasks: u64) -> Duration {

@@ -7,8 +7,8 @@
 //! keep-alive connections and drives each one as a task spawned with `TokioExecutor`.
 //! The code mirrors `ripple.rs`.
 //!
-//! Path: `workloads/mod.rs` calls in -> `tokio` (and `hyper_util`, `hyper`) -> back with
-//! the elapsed time.
+//! Path: `bin/bench-child-tokio.rs` (or `workloads/mod.rs`) calls [`run`] -> `tokio`
+//! (and `hyper_util`, `hyper`) -> back with the elapsed time.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -25,7 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
 
-use super::{Gets, MESSAGE_LEN, XorShift, expected_sum, message};
+use super::{Gets, MESSAGE_LEN, Sizes, Workload, XorShift, expected_sum, message, server_for};
 use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
@@ -33,6 +33,21 @@ fn runtime() -> Runtime {
         .enable_all()
         .build()
         .expect("cannot start the tokio runtime")
+}
+
+/// Runs `workload` on tokio (M1-M3, or W1, W1s and W2 against `server`).
+pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Measured {
+    if let Some(requests) = workload.gets(sizes) {
+        return gets(server_for(workload, server), requests);
+    }
+    Measured::wall(match workload {
+        Workload::M1 => spawn_join(sizes.tasks),
+        Workload::M2 => sleepers(sizes.sleepers),
+        Workload::M3 => ping_pong(sizes.round_trips),
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+            unreachable!("{workload} is not one of tokio's workloads")
+        }
+    })
 }
 
 /// M1: spawn `tasks` tasks that each return their index, then await every handle.
