@@ -10,7 +10,6 @@
 //! list) -> [`fetch_status`] (target.rs).
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use clap::Parser;
 use ripple_combinators::as_completed;
@@ -47,11 +46,7 @@ pub fn run(args: Args) {
         let target = Target::start(&args.target);
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
-        let requests: Vec<_> = args
-            .delays_ms
-            .iter()
-            .map(|&ms| target.taking(Duration::from_millis(ms)))
-            .collect();
+        let requests: Vec<_> = target.taking_each(&args.delays_ms);
         for (i, request) in requests.iter().enumerate() {
             println!("  request #{i}: GET {request}");
         }

@@ -54,11 +54,7 @@ pub fn run(args: Args) {
         let target = Target::start(&args.target);
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
-        let requests: Vec<_> = args
-            .delays_ms
-            .iter()
-            .map(|&ms| target.taking(Duration::from_millis(ms)))
-            .collect();
+        let requests: Vec<_> = target.taking_each(&args.delays_ms);
         let mut pending = spawn_fetches(&session, &requests);
         let mut names: Vec<String> = requests
             .iter()

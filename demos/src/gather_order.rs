@@ -9,7 +9,6 @@
 //! [`fetch_status`] (target.rs).
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use clap::Parser;
 use ripple_combinators::gather;
@@ -46,11 +45,7 @@ pub fn run(args: Args) {
         let target = Target::start(&args.target);
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
-        let requests: Vec<_> = args
-            .delays_ms
-            .iter()
-            .map(|&ms| target.taking(Duration::from_millis(ms)))
-            .collect();
+        let requests: Vec<_> = target.taking_each(&args.delays_ms);
         let listed: Vec<String> = requests.iter().map(|r| format!("GET {r}")).collect();
         println!("gather([{}]):", listed.join(", "));
 

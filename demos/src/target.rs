@@ -82,6 +82,14 @@ impl Target {
         }
     }
 
+    /// One request per delay, in order: [`taking`](Self::taking) for each, in milliseconds.
+    pub fn taking_each(&self, delays_ms: &[u64]) -> Vec<Request> {
+        delays_ms
+            .iter()
+            .map(|&ms| self.taking(Duration::from_millis(ms)))
+            .collect()
+    }
+
     /// A request whose answer takes `delay`: `/delay/<ms>` on the local server; with
     /// `--url`, the URL itself, after sleeping `delay` first.
     pub fn taking(&self, delay: Duration) -> Request {

@@ -10,7 +10,6 @@
 //! `children.rs` -> `ripple_reactor::JoinHandle` (reactor/src/task.rs).
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use clap::Parser;
 use ripple_combinators::{ReturnWhen, wait};
@@ -48,11 +47,7 @@ pub fn run(args: Args) {
         let target = Target::start(&args.target);
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
-        let mut requests: Vec<Request> = args
-            .delays_ms
-            .iter()
-            .map(|&ms| target.taking(Duration::from_millis(ms)))
-            .collect();
+        let mut requests: Vec<Request> = target.taking_each(&args.delays_ms);
         requests.insert(1, Request::new(INVALID_URL));
         let tasks = spawn_fetches(&session, &requests);
         for (i, request) in requests.iter().enumerate() {

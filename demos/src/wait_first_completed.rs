@@ -11,7 +11,6 @@
 //! round -> `children.rs`.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use clap::Parser;
 use ripple_combinators::{ReturnWhen, wait};
@@ -48,11 +47,7 @@ pub fn run(args: Args) {
         let target = Target::start(&args.target);
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
-        let requests: Vec<_> = args
-            .delays_ms
-            .iter()
-            .map(|&ms| target.taking(Duration::from_millis(ms)))
-            .collect();
+        let requests: Vec<_> = target.taking_each(&args.delays_ms);
         let mut pending = spawn_fetches(&session, &requests);
         // The names of the pending tasks, in the same order as their handles.
         let mut names: Vec<String> = requests

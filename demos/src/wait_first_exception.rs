@@ -12,7 +12,6 @@
 //! pool lease's `Drop` (http/src/pool.rs) frees the slot.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use clap::Parser;
 use ripple_combinators::{ReturnWhen, wait};
@@ -51,11 +50,7 @@ pub fn run(args: Args) {
         println!("{}", target.describe());
         let session = Rc::new(Session::new());
         let mut requests = vec![Request::new(INVALID_URL)];
-        requests.extend(
-            args.delays_ms
-                .iter()
-                .map(|&ms| target.taking(Duration::from_millis(ms))),
-        );
+        requests.extend(target.taking_each(&args.delays_ms));
         let tasks = spawn_fetches(&session, &requests);
         for (i, request) in requests.iter().enumerate() {
             println!("  spawned task #{i}: GET {request}");
