@@ -21,7 +21,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use ripple_reactor::time::{now, timeout_at};
+use ripple_reactor::time::{deadline_after, now, timeout_at};
 
 use crate::error::{Error, Phase, Result, TimeoutKind};
 
@@ -187,12 +187,6 @@ fn race<'a, T: 'a>(
             }),
         }
     })
-}
-
-/// `now + after`, saturating at a far-future instant instead of overflowing.
-fn deadline_after(now: Instant, after: Duration) -> Instant {
-    const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
-    now.checked_add(after.min(FAR_FUTURE)).unwrap_or(now)
 }
 
 #[cfg(test)]

@@ -10,5 +10,5 @@ mod sleep;
 mod timeout;
 pub(crate) mod timers;
 
-pub use sleep::{Sleep, now, sleep, sleep_until};
+pub use sleep::{Sleep, deadline_after, now, sleep, sleep_until};
 pub use timeout::{Elapsed, timeout, timeout_at};

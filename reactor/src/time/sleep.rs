@@ -29,7 +29,7 @@ pub fn sleep(delay: Duration) -> Sleep {
 
 /// `now + delay`, or about 30 years from now if that overflows (`Duration::MAX` means
 /// "never", not a panic).
-pub(crate) fn deadline_after(now: Instant, delay: Duration) -> Instant {
+pub fn deadline_after(now: Instant, delay: Duration) -> Instant {
     const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
     // Only an Instant within 30 years of the end of time could overflow here.
     now.checked_add(delay.min(FAR_FUTURE)).unwrap_or(now)
