@@ -108,7 +108,19 @@ impl Server {
     /// Binds to `address` (port 0 picks a free port) and listens. Must be called inside a
     /// ripple runtime, whose loop will serve the connections.
     pub fn bind(address: SocketAddr) -> io::Result<Server> {
-        let listener = TcpListener::bind(address)?;
+        Server::from_listener(TcpListener::bind(address)?)
+    }
+
+    /// Serves on a socket that is already bound and listening: the way to choose its
+    /// options. `bind` listens with a backlog of 128 (std's and mio's), and a client that
+    /// opens more connections than that at once sees its extra SYNs dropped and retried a
+    /// second later; a test or bench that needs more creates the socket itself (socket2)
+    /// with a longer backlog. Must be called inside a ripple runtime.
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<Server> {
+        Server::from_listener(TcpListener::from_std(listener)?)
+    }
+
+    fn from_listener(listener: TcpListener) -> io::Result<Server> {
         let address = listener.local_addr()?;
         Ok(Server {
             listener,
