@@ -20,14 +20,25 @@ use ripple_reactor::{AsyncRead, AsyncWrite, TcpStream, resolve};
 
 use crate::error::{Error, Phase, Result};
 use crate::timeout::ConnectDeadlines;
+#[cfg(feature = "tls")]
 use crate::tls::{TlsConfig, TlsStream};
 use crate::url::Url;
+
+/// What a session hands [`connect`] for https: its TLS settings, or nothing in a build
+/// without the `tls` feature.
+#[cfg(feature = "tls")]
+pub type TlsSettings = TlsConfig;
+/// What a session hands [`connect`] for https: its TLS settings, or nothing in a build
+/// without the `tls` feature.
+#[cfg(not(feature = "tls"))]
+pub type TlsSettings = ();
 
 /// A connection's byte stream: plain TCP, or TLS over TCP.
 pub enum Stream {
     /// `http://`
     Plain(TcpStream),
     /// `https://`; boxed because a TLS session is large and most of its life is idle.
+    #[cfg(feature = "tls")]
     Tls(Box<TlsStream<TcpStream>>),
 }
 
@@ -37,6 +48,7 @@ impl Stream {
     pub fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(stream) => stream.try_read(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(stream) => stream.try_read(buf),
         }
     }
@@ -46,6 +58,7 @@ impl AsyncRead for Stream {
     fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         match self {
             Stream::Plain(stream) => stream.poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(stream) => stream.poll_read(cx, buf),
         }
     }
@@ -55,6 +68,7 @@ impl AsyncWrite for Stream {
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         match self {
             Stream::Plain(stream) => stream.poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(stream) => stream.poll_write(cx, buf),
         }
     }
@@ -62,6 +76,7 @@ impl AsyncWrite for Stream {
     fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {
             Stream::Plain(stream) => stream.poll_flush(cx),
+            #[cfg(feature = "tls")]
             Stream::Tls(stream) => stream.poll_flush(cx),
         }
     }
@@ -69,6 +84,7 @@ impl AsyncWrite for Stream {
     fn poll_close(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self {
             Stream::Plain(stream) => stream.poll_close(cx),
+            #[cfg(feature = "tls")]
             Stream::Tls(stream) => stream.poll_close(cx),
         }
     }
@@ -88,7 +104,7 @@ pub struct ConnectTimings {
 /// Opens a connection to `url`'s host and port.
 pub async fn connect(
     url: &Url,
-    tls: &TlsConfig,
+    tls: &TlsSettings,
     deadlines: &ConnectDeadlines,
 ) -> Result<(Stream, ConnectTimings)> {
     let host = url.host();
@@ -116,17 +132,34 @@ pub async fn connect(
         return Ok((Stream::Plain(tcp), timings));
     }
     let stream = deadlines
-        .run(Phase::TlsHandshake, async {
-            TlsStream::connect(tls, host, tcp)
-                .await
-                .map_err(|source| Error::Tls {
-                    host: host.to_owned(),
-                    source,
-                })
-        })
+        .run(Phase::TlsHandshake, start_tls(tls, host, tcp))
         .await?;
     timings.tls = Some(now() - connected);
-    Ok((Stream::Tls(Box::new(stream)), timings))
+    Ok((stream, timings))
+}
+
+/// The TLS handshake over a new TCP connection, checked against `tls`'s roots and `host`.
+#[cfg(feature = "tls")]
+async fn start_tls(tls: &TlsConfig, host: &str, tcp: TcpStream) -> Result<Stream> {
+    match TlsStream::connect(tls, host, tcp).await {
+        Ok(stream) => Ok(Stream::Tls(Box::new(stream))),
+        Err(source) => Err(Error::Tls {
+            host: host.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// A build without the `tls` feature has no TLS: an https URL fails here, saying why.
+#[cfg(not(feature = "tls"))]
+async fn start_tls(_tls: &(), host: &str, _tcp: TcpStream) -> Result<Stream> {
+    Err(Error::Tls {
+        host: host.to_owned(),
+        source: io::Error::new(
+            io::ErrorKind::Unsupported,
+            "https needs ripple-http's `tls` feature, which this build leaves out",
+        ),
+    })
 }
 
 /// Tries each address in turn; the error is the last one's.
@@ -146,4 +179,27 @@ async fn connect_first(url: &Url, addresses: &[std::net::SocketAddr]) -> Result<
         address: format!("{}:{}", url.host(), url.port()),
         source: last_error,
     })
+}
+
+#[cfg(all(test, not(feature = "tls")))]
+mod tests {
+    use crate::server::Server;
+    use crate::{Error, Session};
+
+    #[test]
+    fn without_the_tls_feature_an_https_url_fails_saying_why() {
+        ripple_reactor::run(async {
+            // A listener, so the TCP step succeeds and the failure is TLS's alone.
+            let server = Server::bind("127.0.0.1:0".parse().unwrap())
+                .unwrap()
+                .spawn();
+            let https = format!("https://{}/", server.local_addr());
+            let error = Session::new().get(&https).send().await.unwrap_err();
+            assert!(matches!(&error, Error::Tls { host, .. } if host == "127.0.0.1"));
+            assert!(error.to_string().contains("`tls` feature"), "{error}");
+            // Plain http is unaffected.
+            let response = Session::new().get(&server.url("/")).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+        });
+    }
 }

@@ -25,7 +25,8 @@
 //! - `response.rs`: [`Response`]: status, headers, `bytes()`, `text()`, `chunk()`, timings.
 //! - `timeout.rs`: [`ClientTimeout`], and which limit applies in which phase.
 //! - `wire/`: the HTTP/1.1 bytes, without I/O: heads out and in, framing, body decoding.
-//! - `tls/`: rustls over ripple's own streams, client and server.
+//! - `tls/`: rustls over ripple's own streams, client and server (the `tls` feature, on
+//!   by default; without it the crate has no rustls and refuses https URLs).
 //! - `url.rs`, `cookies.rs`, `error.rs`: [`Url`], [`CookieJar`], [`Error`].
 //! - `server/`: the example server the demos, tests and bench use as the internet.
 //!
@@ -58,6 +59,7 @@ mod response;
 pub mod server;
 mod session;
 pub mod timeout;
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod url;
 pub mod wire;

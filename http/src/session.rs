@@ -18,19 +18,22 @@
 //! Path: user code -> `request.rs` -> here -> `pool.rs`, `connect.rs`, `conn.rs` ->
 //! `response.rs`.
 
-use std::cell::{OnceCell, RefCell};
+#[cfg(feature = "tls")]
+use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
 
 use ripple_reactor::time::now;
 
 use crate::conn::Conn;
-use crate::connect::connect;
+use crate::connect::{TlsSettings, connect};
 use crate::cookies::CookieJar;
 use crate::error::{Error, Limit, Phase, Result};
 use crate::pool::{Lease, Pool, PoolConfig, PoolKey, PoolStats};
 use crate::request::RequestBuilder;
 use crate::response::{Response, Timings};
 use crate::timeout::{ClientTimeout, RequestDeadlines};
+#[cfg(feature = "tls")]
 use crate::tls::TlsConfig;
 use crate::url::Url;
 use crate::wire::{BodyDecoder, BodyKind, Framing, HeadLimits, Headers, ResponseHead};
@@ -45,6 +48,7 @@ pub(crate) struct SessionConfig {
     pub(crate) max_redirects: usize,
     /// `None`: the webpki roots, built at the first https connection (building them costs
     /// half a megabyte, which a plain-http session never needs).
+    #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
     head_limits: HeadLimits,
     max_body: Option<u64>,
@@ -55,6 +59,7 @@ pub struct Session {
     pool: Pool<Conn>,
     pub(crate) config: SessionConfig,
     /// The TLS settings in use, made at the first https connection.
+    #[cfg(feature = "tls")]
     tls: OnceCell<TlsConfig>,
     cookies: Option<RefCell<CookieJar>>,
 }
@@ -111,6 +116,7 @@ impl SessionBuilder {
     }
 
     /// The TLS settings: trusted roots, and the opt-out of certificate checks.
+    #[cfg(feature = "tls")]
     pub fn tls(mut self, tls: TlsConfig) -> Self {
         self.config.tls = Some(tls);
         self
@@ -118,6 +124,7 @@ impl SessionBuilder {
 
     /// Trusts the certificates in this PEM as roots, besides the webpki roots: for a
     /// private CA.
+    #[cfg(feature = "tls")]
     pub fn root_certificates_pem(mut self, pem: &[u8]) -> Result<Self> {
         let tls = self.config.tls.take().unwrap_or_default();
         let tls = tls
@@ -147,6 +154,7 @@ impl SessionBuilder {
         Session {
             pool: Pool::new(self.pool),
             config: self.config,
+            #[cfg(feature = "tls")]
             tls: OnceCell::new(),
             cookies: self.cookies.then(|| RefCell::new(CookieJar::new())),
         }
@@ -176,6 +184,7 @@ impl Session {
                 headers,
                 timeout: ClientTimeout::default(),
                 max_redirects: 10,
+                #[cfg(feature = "tls")]
                 tls: None,
                 head_limits: HeadLimits::default(),
                 max_body: None,
@@ -214,9 +223,15 @@ impl Session {
         RequestBuilder::new(self, method, url)
     }
 
-    fn tls_config(&self) -> &TlsConfig {
+    #[cfg(feature = "tls")]
+    fn tls_settings(&self) -> &TlsSettings {
         self.tls
             .get_or_init(|| self.config.tls.clone().unwrap_or_default())
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn tls_settings(&self) -> &TlsSettings {
+        &()
     }
 
     /// The pool, as plain numbers: per host idle, in use and waiting; connections opened
@@ -323,7 +338,7 @@ impl Session {
             // inline, it would make every request's future that much bigger.
             let connecting = deadlines.for_connecting();
             let (stream, connect_timings) =
-                Box::pin(connect(url, self.tls_config(), &connecting)).await?;
+                Box::pin(connect(url, self.tls_settings(), &connecting)).await?;
             lease.set_conn(Conn::new(stream));
             timings.dns = Some(connect_timings.dns);
             timings.connect = Some(connect_timings.tcp);

@@ -50,7 +50,14 @@ use ripple_reactor::{
     AsyncRead, AsyncWrite, JoinHandle, TcpListener, TcpStream, sleep, spawn_named, yield_now,
 };
 
+#[cfg(feature = "tls")]
 use crate::tls::TlsAcceptor;
+
+/// A build without the `tls` feature has no acceptor: a type with no values, so that the
+/// server's `tls` field is always `None` and the https paths compile away.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+enum TlsAcceptor {}
 
 pub use pattern::{PATTERN_PERIOD, pattern, pattern_byte};
 pub use request::{MAX_BODY, MAX_HEAD, MAX_HEADERS};
@@ -133,6 +140,7 @@ impl Server {
     /// Like [`bind`](Self::bind), but each connection first runs the TLS handshake with
     /// `acceptor` (`tls/acceptor.rs`), then the same routes are served over it: https.
     /// A failed handshake only ends that connection.
+    #[cfg(feature = "tls")]
     pub fn bind_tls(address: SocketAddr, acceptor: TlsAcceptor) -> io::Result<Server> {
         let mut server = Server::bind(address)?;
         server.tls = Some(acceptor);
@@ -225,6 +233,7 @@ pub async fn serve_connection<S: AsyncRead + AsyncWrite>(stream: S) -> io::Resul
 }
 
 /// The TLS handshake, then HTTP over the encrypted stream.
+#[cfg(feature = "tls")]
 async fn serve_tls(
     acceptor: &TlsAcceptor,
     stream: TcpStream,
@@ -232,6 +241,11 @@ async fn serve_tls(
 ) -> io::Result<()> {
     let stream = acceptor.accept(stream).await?;
     connection::serve(stream, counters).await
+}
+
+#[cfg(not(feature = "tls"))]
+async fn serve_tls(acceptor: &TlsAcceptor, _: TcpStream, _: &Counters) -> io::Result<()> {
+    match *acceptor {}
 }
 
 /// A running server. Dropping it stops the server, as [`shutdown`](Self::shutdown) does.
