@@ -12,12 +12,16 @@
 //! and reports how many connections its client opened.
 //!
 //! The report line is the whole protocol between the two processes; `cpu_ns` (the
-//! client's CPU time, user + system) and `connections` come only from W children:
+//! client's CPU time, user + system), `connections` and `baseline_rss_kib` (`VmRSS` just
+//! before the first request) come only from W and L1 children:
 //!
 //! ```text
 //! ripple-bench-child elapsed_ns=812345678 ops=1000000 vm_hwm_kib=135168 cpus=1
-//! ripple-bench-child elapsed_ns=2512345678 ops=100000 vm_hwm_kib=4096 cpus=1 cpu_ns=2412345000 connections=64
+//! ripple-bench-child elapsed_ns=2512345678 ops=100000 vm_hwm_kib=4096 cpus=1 cpu_ns=2412345000 connections=64 baseline_rss_kib=3072
 //! ```
+//!
+//! Before anything else the child raises its soft limit on open files to the hard one
+//! (`open_files.rs`): L1 holds 10,000 connections.
 //!
 //! Path: a `bench-child-*` binary (or `main.rs`, seeing `--child`) -> here -> `workloads/` -> the line on stdout ->
 //! `parent.rs` parses it with [`ChildReport::from_stdout`].
@@ -32,6 +36,7 @@ use clap::Parser;
 use crate::server::{self, ServerStats};
 use crate::stopwatch::Measured;
 use crate::workloads::{Scale, Sizes, Workload};
+use crate::{memory, open_files};
 
 /// The word that starts the report line, so stray output from a runtime cannot be taken
 /// for it.
@@ -53,9 +58,18 @@ pub struct ChildReport {
     pub cpu: Option<Duration>,
     /// Connections the client opened to the server (W workloads), from its `/stats`.
     pub connections: Option<u64>,
+    /// The child's RSS in KiB just before its first request (W workloads and L1).
+    pub baseline_rss_kib: Option<u64>,
 }
 
 impl ChildReport {
+    /// L1's figure: KiB of peak RSS over the baseline, per request; `None` without a
+    /// baseline or a peak.
+    pub fn rss_per_op_kib(&self) -> Option<f64> {
+        let baseline = self.baseline_rss_kib?;
+        (self.peak_rss_kib > 0).then(|| memory::kib_per_op(self.peak_rss_kib, baseline, self.ops))
+    }
+
     /// The report as the one line the child prints.
     pub fn to_line(&self) -> String {
         let mut line = format!(
@@ -71,6 +85,9 @@ impl ChildReport {
         if let Some(connections) = self.connections {
             line += &format!(" connections={connections}");
         }
+        if let Some(baseline) = self.baseline_rss_kib {
+            line += &format!(" baseline_rss_kib={baseline}");
+        }
         line
     }
 
@@ -82,7 +99,7 @@ impl ChildReport {
             return Err(format!("not a report line: {line:?}"));
         }
         let (mut elapsed, mut ops, mut peak_rss_kib, mut cpus) = (None, None, None, None);
-        let (mut cpu, mut connections) = (None, None);
+        let (mut cpu, mut connections, mut baseline_rss_kib) = (None, None, None);
         for word in words {
             let (key, value) = word
                 .split_once('=')
@@ -99,6 +116,7 @@ impl ChildReport {
                 "cpus" => cpus = Some(value.to_string()),
                 "cpu_ns" => cpu = Some(Duration::from_nanos(number()?)),
                 "connections" => connections = Some(number()?),
+                "baseline_rss_kib" => baseline_rss_kib = Some(number()?),
                 _ => {}
             }
         }
@@ -110,6 +128,7 @@ impl ChildReport {
             cpus: cpus.ok_or_else(|| missing("cpus"))?,
             cpu,
             connections,
+            baseline_rss_kib,
         })
     }
 
@@ -127,7 +146,7 @@ impl ChildReport {
 #[derive(Debug, Parser)]
 #[command(version)]
 pub struct ChildArgs {
-    /// The workload to run once (M1, M2, M3, W1, W1s, W2).
+    /// The workload to run once (M1, M2, M3, W1, W1s, W2, L1).
     #[arg(ignore_case = true)]
     pub workload: Workload,
 
@@ -162,6 +181,11 @@ pub fn main(
     server: Option<SocketAddr>,
     run: impl FnOnce(Workload, Sizes, Option<SocketAddr>) -> Measured,
 ) {
+    // A failure shows as L1's connects failing with EMFILE; the parent has already
+    // skipped L1 where the hard limit is too low.
+    if let Err(e) = open_files::raise_to_hard_limit() {
+        eprintln!("ripple-bench child: cannot raise the open-files limit: {e}");
+    }
     let before = server.and_then(server_stats);
     let measured = run(workload, sizes, server);
     let after = server.and_then(server_stats);
@@ -173,14 +197,13 @@ pub fn main(
         connections: before
             .zip(after)
             .map(|(before, after)| server::connections_opened(before, after)),
+        baseline_rss_kib: measured.baseline_rss_kib,
         ops: workload.ops(sizes),
         // F1 reports the peak of the program it ran; the others this process's VmHWM, 0
         // where there is no procfs: the table then shows no RSS rather than failing.
-        peak_rss_kib: measured.peak_rss_kib.unwrap_or_else(|| {
-            status_field(&status, "VmHWM")
-                .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0)
-        }),
+        peak_rss_kib: measured
+            .peak_rss_kib
+            .unwrap_or_else(|| memory::kib_field(&status, "VmHWM").unwrap_or(0)),
         cpus: status_field(&status, "Cpus_allowed_list")
             .unwrap_or("unknown")
             .to_string(),
@@ -215,6 +238,7 @@ mod tests {
             cpus: "1".to_string(),
             cpu: None,
             connections: None,
+            baseline_rss_kib: None,
         }
     }
 
@@ -229,18 +253,31 @@ mod tests {
     }
 
     #[test]
-    fn an_http_report_carries_cpu_time_and_connections_both_ways() {
+    fn an_http_report_carries_cpu_time_connections_and_baseline_both_ways() {
         let report = ChildReport {
             cpu: Some(Duration::from_micros(2_412_345)),
             connections: Some(64),
+            baseline_rss_kib: Some(3_072),
             ..sample()
         };
         let line = report.to_line();
         assert!(
-            line.ends_with(" cpu_ns=2412345000 connections=64"),
+            line.ends_with(" cpu_ns=2412345000 connections=64 baseline_rss_kib=3072"),
             "{line}"
         );
         assert_eq!(ChildReport::parse(&line), Ok(report));
+    }
+
+    #[test]
+    fn rss_per_op_is_the_growth_over_the_baseline() {
+        let report = ChildReport {
+            ops: 10_000,
+            peak_rss_kib: 53_072,
+            baseline_rss_kib: Some(3_072),
+            ..sample()
+        };
+        assert_eq!(report.rss_per_op_kib(), Some(5.0));
+        assert_eq!(sample().rss_per_op_kib(), None);
     }
 
     #[test]
@@ -269,9 +306,9 @@ mod tests {
 
     #[test]
     fn status_fields_are_found_by_exact_name() {
-        let status = "VmPeak:\t  300000 kB\nVmHWM:\t  135168 kB\nCpus_allowed_list:\t1\n";
-        assert_eq!(status_field(status, "VmHWM"), Some("135168 kB"));
+        let status = "Cpus_allowed:\t2\nCpus_allowed_list:\t1\n";
         assert_eq!(status_field(status, "Cpus_allowed_list"), Some("1"));
-        assert_eq!(status_field(status, "Cpus_allowed"), None);
+        assert_eq!(status_field(status, "Cpus_allowed"), Some("2"));
+        assert_eq!(status_field(status, "Cpus"), None);
     }
 }

@@ -8,9 +8,10 @@
 //!  "ops": 1000000, "figure": 312.0, "unit": "ns/task", "peak_rss_kib": 135168, "cpus": "1"}
 //! ```
 //!
-//! A W run adds `"cpu_ns"` (the client's user + system time), `"connections"` (opened
-//! to the server) and `"server_cpu_ns"` (the server's CPU time meanwhile), when they
-//! were measured.
+//! A W or L1 run adds `"cpu_ns"` (the client's user + system time), `"connections"`
+//! (opened to the server), `"baseline_rss_kib"` (the client's RSS before its first
+//! request) and `"server_cpu_ns"` (the server's CPU time meanwhile), when they were
+//! measured.
 //!
 //! Path: `main.rs` -> [`render`] -> the file.
 
@@ -32,14 +33,15 @@ pub fn render(plan: &Plan, pinning: &Pinning, runs: &[Run]) -> String {
         out,
         "  \"sizes\": {{\"tasks\": {}, \"sleepers\": {}, \"round_trips\": {}, \
          \"delayed_gets\": {}, \"sequential_gets\": {}, \"page_gets\": {}, \
-         \"cli_gets\": {}}},",
+         \"cli_gets\": {}, \"pending_gets\": {}}},",
         sizes.tasks,
         sizes.sleepers,
         sizes.round_trips,
         sizes.delayed_gets,
         sizes.sequential_gets,
         sizes.page_gets,
-        sizes.cli_gets
+        sizes.cli_gets,
+        sizes.pending_gets
     );
     let _ = writeln!(out, "  \"pinned_core\": {pinned},");
     let _ = writeln!(out, "  \"runs\": [");
@@ -65,6 +67,9 @@ fn run_object(run: &Run) -> String {
             }
             if let Some(connections) = report.connections {
                 let _ = write!(http, ", \"connections\": {connections}");
+            }
+            if let Some(baseline) = report.baseline_rss_kib {
+                let _ = write!(http, ", \"baseline_rss_kib\": {baseline}");
             }
             if let Some(cpu) = run.server_cpu {
                 let _ = write!(http, ", \"server_cpu_ns\": {}", cpu.as_nanos());
@@ -126,13 +131,15 @@ mod tests {
                 cpus: "1".to_string(),
                 cpu: Some(std::time::Duration::from_secs(1)),
                 connections: Some(64),
+                baseline_rss_kib: Some(3072),
             }),
             server_cpu: None,
         };
         assert!(
             run_object(&run).ends_with(
                 "\"figure\": 50000, \"unit\": \"req/s\", \"peak_rss_kib\": 4096, \
-                 \"cpus\": \"1\", \"cpu_ns\": 1000000000, \"connections\": 64}"
+                 \"cpus\": \"1\", \"cpu_ns\": 1000000000, \"connections\": 64, \
+                 \"baseline_rss_kib\": 3072}"
             ),
             "{}",
             run_object(&run)

@@ -6,7 +6,7 @@
 //! that runtime's own binary (`bench-child-ripple`, `-tokio`, `-smol`, linking no other
 //! runtime, so its peak RSS counts one runtime's code), runs one workload and reports its
 //! time and peak RSS on one line; the parent prints medians, min-max, and each peer's
-//! ratio to ripple. For the HTTP workloads (W1, W1s, W2) the parent first starts ripple's
+//! ratio to ripple. For the HTTP workloads (W1, W1s, W2, L1) the parent first starts ripple's
 //! example server in a process of its own (`ripple-bench --serve`), pinned to core 0, and
 //! stops it at the end. F1 is the one row of programs rather than runtimes: its child
 //! (`ripple-bench --child F1 RUNTIME`) runs ripple's `fetch` binary (next to this one) or
@@ -22,10 +22,12 @@
 //! - `child.rs`: run one workload, read `VmHWM`, print the report line (and parse it).
 //! - `workloads/`: the workloads and sizes (`mod.rs`), one file per runtime.
 //! - `stopwatch.rs`: wall time and CPU time (`getrusage`) of one run.
+//! - `memory.rs`: `VmRSS` and `VmHWM` from `/proc/self/status`.
+//! - `open_files.rs`: the soft `RLIMIT_NOFILE` raised to the hard one, for L1.
 //! - `stats.rs`: median, min, max.
 //! - `table.rs`: the Markdown table. `json.rs`: `--json FILE`, the raw runs.
 //!
-//! Path: `main` -> `server::ServerProcess::start` (if a W workload is planned) ->
+//! Path: `main` -> `server::ServerProcess::start` (if an HTTP workload is planned) ->
 //! `parent::run_all` -> (child) `bench-child-*` -> `child::main` -> a runtime's
 //! `workloads::*::run` -> (parent) `table::render`.
 
@@ -34,6 +36,8 @@
 
 pub mod child;
 pub mod json;
+pub mod memory;
+pub mod open_files;
 pub mod parent;
 pub mod pinning;
 pub mod server;

@@ -6,7 +6,7 @@
 //! server's (`--serve`) and F1's child (`--child F1 RUNTIME`). The rest is in the library,
 //! `lib.rs`, which maps it.
 //!
-//! Path: `main` -> `server::ServerProcess::start` (if a W workload is planned) ->
+//! Path: `main` -> `server::ServerProcess::start` (if an HTTP workload is planned) ->
 //! `parent::run_all` -> (child) `bench-child-*` -> `child::main` -> a runtime's
 //! `workloads::*::run` -> (parent) `table::render`.
 
@@ -24,7 +24,7 @@ use ripple_bench::parent::{self, Plan};
 use ripple_bench::pinning::{Pinning, SERVER_CORE};
 use ripple_bench::server::{self, ServerProcess};
 use ripple_bench::workloads::{self, Contender, Scale, Sizes, Workload};
-use ripple_bench::{child, json, table};
+use ripple_bench::{child, json, open_files, table};
 
 /// The same workloads on ripple, tokio (current_thread) and smol, side by side.
 #[derive(Debug, Parser)]
@@ -36,7 +36,7 @@ struct Args {
 
     /// Only these workloads, comma-separated (M1 spawn+join, M2 sleeps, M3 ping-pong,
     /// W1 concurrent GETs, W1s sequential GETs, W2 GETs per second, F1 ripple's `fetch`
-    /// binary against `curl --parallel`).
+    /// binary against `curl --parallel`, L1 10,000 GETs pending at once).
     #[arg(long, value_delimiter = ',', ignore_case = true)]
     only: Vec<Workload>,
 
@@ -45,7 +45,7 @@ struct Args {
     runtimes: Vec<Contender>,
 
     /// Smaller sizes (100,000 tasks, 10,000 sleeps, 10,000 round trips, 200, 20,
-    /// 10,000 and 2,000 GETs) for a smoke run.
+    /// 10,000, 2,000 and 1,000 GETs) for a smoke run.
     #[arg(long, conflicts_with = "full")]
     quick: bool,
 
@@ -120,6 +120,20 @@ fn be_the_parent(args: &Args) -> ExitCode {
         if let Some(why) = workloads::cli::unavailable() {
             println!("ripple-bench: skipping F1 (fetch vs curl): {why}");
             workloads.retain(|&w| w != Workload::F1);
+        }
+    }
+    // Raised here, the limit is inherited by the server and every child (which raise
+    // theirs too, for a child started by hand); what is left is the hard limit.
+    let open_files = open_files::raise_to_hard_limit();
+    if workloads.contains(&Workload::L1) {
+        let sizes = Sizes::new(args.scale());
+        let why = match open_files {
+            Ok(limit) => open_files::too_few_for(Workload::L1, sizes, limit),
+            Err(e) => Some(e),
+        };
+        if let Some(why) = why {
+            println!("ripple-bench: skipping L1 (pending GETs): {why}");
+            workloads.retain(|&w| w != Workload::L1);
         }
     }
     let plan = Plan {

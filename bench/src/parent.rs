@@ -11,7 +11,8 @@
 //! (`cargo run` builds only this one: `cargo build --release -p ripple-bench` builds them
 //! all); a child that fails or hangs past [`CHILD_TIMEOUT`] makes a failed run, not a
 //! failed bench. A runtime that cannot run a workload (smol has no HTTP client) is left
-//! out of that workload's turns.
+//! out of that workload's turns. L1 starts with one run that is not counted (see
+//! [`Workload::warms_up`]), so that every counted run starts from the same state.
 //!
 //! Path: `main.rs` calls [`run_all`] -> [`Pinning::command`] starts each child ->
 //! `child.rs` on the other side -> [`ChildReport::from_stdout`] -> back to `main.rs`.
@@ -113,20 +114,26 @@ pub fn run_all(
     }
     let mut runs = Vec::new();
     for &workload in &plan.workloads {
+        let server = server.filter(|_| workload.is_http());
+        let args = |contender| ChildArgs {
+            workload,
+            contender,
+            scale: plan.scale,
+            server: server.map(ServerProcess::address),
+        };
+        let warm_up = plan.contenders_for(workload).first().copied();
+        if let Some(contender) = warm_up.filter(|_| workload.warms_up()) {
+            let outcome = run_child(&exe, pinning, args(contender));
+            let how = outcome.map_or_else(|e| format!("FAILED: {e}"), |_| "done".to_string());
+            eprintln!("{workload} warm-up {contender} (not counted): {how}");
+        }
         for index in 1..=plan.runs {
             let mut order = plan.contenders_for(workload);
             let first = (index - 1) % order.len().max(1);
             order.rotate_left(first);
             for contender in order {
-                let server = server.filter(|_| workload.is_http());
-                let args = ChildArgs {
-                    workload,
-                    contender,
-                    scale: plan.scale,
-                    server: server.map(ServerProcess::address),
-                };
                 let cpu_before = server.and_then(ServerProcess::cpu_time);
-                let outcome = run_child(&exe, pinning, args);
+                let outcome = run_child(&exe, pinning, args(contender));
                 let cpu_after = server.and_then(ServerProcess::cpu_time);
                 let run = Run {
                     workload,

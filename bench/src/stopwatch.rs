@@ -24,6 +24,9 @@ pub struct Measured {
     /// Peak RSS in KiB of a program the workload ran (F1's `fetch` or `curl`), which the
     /// child reports instead of its own `VmHWM`.
     pub peak_rss_kib: Option<u64>,
+    /// The process's RSS in KiB just before the first request of an HTTP workload: the
+    /// runtime and the client exist, no request does yet.
+    pub baseline_rss_kib: Option<u64>,
 }
 
 impl Measured {
@@ -33,6 +36,15 @@ impl Measured {
             elapsed,
             cpu: None,
             peak_rss_kib: None,
+            baseline_rss_kib: None,
+        }
+    }
+
+    /// The same, with the RSS read before the first request.
+    pub fn with_baseline_rss(self, baseline_rss_kib: Option<u64>) -> Measured {
+        Measured {
+            baseline_rss_kib,
+            ..self
         }
     }
 }
@@ -61,6 +73,7 @@ impl Stopwatch {
             elapsed,
             cpu: Some(cpu_time().saturating_sub(self.cpu)),
             peak_rss_kib: None,
+            baseline_rss_kib: None,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! ripple's: figures are "lower is better", so a ratio above 1.00 means ripple was
 //! faster; for W2's requests per second, the one "higher is better" figure, the ratio is
 //! turned over (ripple's over the peer's) so that it reads the same way. Peak RSS is the
-//! median of the children's `VmHWM`. When the table has W rows it also has a CPU column
+//! median of the children's `VmHWM`; L1's RSS cells add the median peak RSS per request
+//! (the peak over the RSS before the first request, over the requests), and the note
+//! under the table gives its ratio. When the table has W rows it also has a CPU column
 //! for ripple and the first peer: the client's user + system time per request.
 //!
 //! Path: `main.rs` hands over the runs -> [`render`] -> stdout.
@@ -116,7 +118,7 @@ pub fn describe(workload: Workload, sizes: Sizes) -> String {
             "F1 {n} GETs / via CLI, {} in flight",
             crate::workloads::cli::IN_FLIGHT
         ),
-        Workload::W1 | Workload::W1s | Workload::W2 => {
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::L1 => {
             let gets = workload.gets(sizes).expect("a W workload");
             let floor = gets.floor();
             let floor = if floor.is_zero() {
@@ -126,7 +128,8 @@ pub fn describe(workload: Workload, sizes: Sizes) -> String {
             };
             format!(
                 "{workload} {n} GETs {}, {} in flight{floor}",
-                gets.path, gets.in_flight
+                gets.path,
+                thousands(gets.in_flight as u64)
             )
         }
     }
@@ -178,8 +181,12 @@ fn cell(runs: &[Run], workload: Workload, column: Column) -> String {
                 .filter(|report| report.peak_rss_kib > 0)
                 .map(|report| report.peak_rss_kib as f64 / 1024.0)
                 .collect();
+            let per_request = rss_per_request(runs, workload, contender)
+                .filter(|_| workload.rss_per_request())
+                .map(|kib| format!(", {} KiB/req", number(kib)))
+                .unwrap_or_default();
             match Summary::of(&rss) {
-                Some(s) => format!("{} MiB", number(s.median)),
+                Some(s) => format!("{} MiB{per_request}", number(s.median)),
                 None => "-".to_string(),
             }
         }
@@ -201,9 +208,9 @@ pub fn http_note(
     }
     let mut note = String::new();
     if http.iter().any(|&w| w != Workload::F1) {
-        note += "W rows: ripple is ripple_http::Session; tokio is hyper-util's legacy \
-                 Client (hyper 1, http1, pooled) on tokio current_thread; smol has no \
-                 HTTP client here. ";
+        note += "W and L rows: ripple is ripple_http::Session; tokio is hyper-util's \
+                 legacy Client (hyper 1, http1, pooled) on tokio current_thread; smol has \
+                 no HTTP client here. ";
     }
     note += "CPU/req: the client process's user + system time (getrusage) over its \
              requests.";
@@ -231,6 +238,9 @@ pub fn http_note(
     if !opened.is_empty() {
         note += &format!("\nConnections opened: {opened}.");
     }
+    if workloads.contains(&Workload::L1) {
+        note += &l1_note(runs, contenders, sizes);
+    }
     let server = medians_by_run(
         runs,
         &http,
@@ -243,6 +253,47 @@ pub fn http_note(
         note += &format!("{server}.");
     }
     Some(note)
+}
+
+/// L1's line: peak RSS per pending request for each runtime, and each peer's ratio to
+/// ripple's (above 1.00: ripple holds less per request).
+fn l1_note(runs: &[Run], contenders: &[Contender], sizes: Sizes) -> String {
+    let each: Vec<(Contender, f64)> = contenders
+        .iter()
+        .filter(|&&c| Workload::L1.runs_on(c))
+        .filter_map(|&c| Some((c, rss_per_request(runs, Workload::L1, c)?)))
+        .collect();
+    if each.is_empty() {
+        return String::new();
+    }
+    let ripple = each
+        .iter()
+        .find(|(c, _)| *c == Contender::Ripple)
+        .map(|&(_, kib)| kib);
+    let shown: Vec<String> = each
+        .iter()
+        .map(|&(c, kib)| match ripple {
+            Some(ours) if c != Contender::Ripple && ours > 0.0 => {
+                format!("{c} {} KiB ({c}/ripple {:.2})", number(kib), kib / ours)
+            }
+            _ => format!("{c} {} KiB", number(kib)),
+        })
+        .collect();
+    format!(
+        "\nL1 peak RSS per request ((VmHWM - VmRSS before the first request) / {}, \
+         median): {}.",
+        thousands(sizes.pending_gets),
+        shown.join(", ")
+    )
+}
+
+/// The median over `contender`'s runs of `workload` of the peak RSS per request, in KiB.
+fn rss_per_request(runs: &[Run], workload: Workload, contender: Contender) -> Option<f64> {
+    let per_request: Vec<f64> = of(runs, workload, contender)
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok()?.rss_per_op_kib())
+        .collect();
+    Summary::of(&per_request).map(|s| s.median)
 }
 
 /// `W1 ripple 100, tokio 100; W2 ripple 64, tokio 64`: the median of `value` over each
@@ -367,6 +418,7 @@ mod tests {
                 cpus: "1".to_string(),
                 cpu: None,
                 connections: None,
+                baseline_rss_kib: None,
             }),
             server_cpu: None,
         }
@@ -385,6 +437,7 @@ mod tests {
                 cpus: "1".to_string(),
                 cpu: Some(cpu),
                 connections: Some(64),
+                baseline_rss_kib: Some(2048),
             }),
             server_cpu: Some(cpu / 2),
         }
@@ -433,6 +486,59 @@ mod tests {
             ],
             "{table}"
         );
+    }
+
+    /// An L1 run of 10,000 pending GETs from a 4 MiB baseline to `peak_mib`.
+    fn l1(contender: Contender, peak_mib: u64) -> Run {
+        Run {
+            workload: Workload::L1,
+            contender,
+            index: 1,
+            outcome: Ok(ChildReport {
+                elapsed: Duration::from_millis(1_200),
+                ops: 10_000,
+                peak_rss_kib: peak_mib * 1024,
+                cpus: "1".to_string(),
+                cpu: Some(Duration::from_millis(300)),
+                connections: Some(10_000),
+                baseline_rss_kib: Some(4 * 1024),
+            }),
+            server_cpu: None,
+        }
+    }
+
+    #[test]
+    fn l1_rss_cells_and_note_give_the_growth_per_request() {
+        let runs = [l1(Contender::Ripple, 54), l1(Contender::Tokio, 104)];
+        let all = [Contender::Ripple, Contender::Tokio];
+        let table = render(&runs, &[Workload::L1], &all, Sizes::STANDARD);
+        // (54 - 4) MiB over 10,000 requests: 5.12 KiB each; (104 - 4) MiB: 10.24 KiB.
+        assert!(table.contains("| 54.0 MiB, 5.12 KiB/req |"), "{table}");
+        assert!(table.contains("| 104 MiB, 10.2 KiB/req |"), "{table}");
+        assert!(
+            table.contains("L1 10,000 GETs /delay/1000, 10,000 in flight, floor 1,000 ms"),
+            "{table}"
+        );
+        let note = http_note(&runs, &[Workload::L1], &all, Sizes::STANDARD).unwrap();
+        assert!(
+            note.ends_with(
+                "/ 10,000, median): ripple 5.12 KiB, tokio 10.2 KiB (tokio/ripple 2.00)."
+            ),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn w_rows_show_no_rss_per_request() {
+        let s = Duration::from_secs;
+        let runs = [w2(Contender::Ripple, s(2), s(1))];
+        let table = render(
+            &runs,
+            &[Workload::W2],
+            &[Contender::Ripple],
+            Sizes::STANDARD,
+        );
+        assert!(!table.contains("KiB/req"), "{table}");
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub fn gets(server: SocketAddr, contender: Contender, requests: u64) -> Measured
         cpu: Some(cpu),
         // KiB on Linux.
         peak_rss_kib: u64::try_from(usage.max_rss()).ok(),
+        baseline_rss_kib: None,
     }
 }
 

@@ -5,10 +5,13 @@
 //! the API differences. Every function builds its runtime, starts the clock inside the
 //! main future (runtime start-up is not measured), and returns the elapsed time.
 //!
-//! M1-M3 measure the runtimes alone. W1, W1s and W2 are HTTP clients against the example
-//! server in another process (`server.rs`): ripple's `Session` on ripple, hyper-util's
-//! pooled client on tokio; one function, [`ripple::gets`] and [`tokio::gets`], runs all
-//! three with the sizes of [`Gets`]. smol has no HTTP client of its own, so it sits out.
+//! M1-M3 measure the runtimes alone. W1, W1s, W2 and L1 are HTTP clients against the
+//! example server in another process (`server.rs`): ripple's `Session` on ripple,
+//! hyper-util's pooled client on tokio; one function, [`ripple::gets`] and
+//! [`tokio::gets`], runs all four with the sizes of [`Gets`]. L1 is the load row: every
+//! request in flight at once, one connection each, so its peak RSS over the RSS before
+//! the first request is what a pending request costs. smol has no HTTP client of its
+//! own, so it sits out the W rows and L1.
 //! F1 (`cli.rs`) runs programs rather than runtimes: ripple's `fetch` binary in ripple's
 //! column and `curl --parallel` in the peer's (tokio's) column, against the same server.
 //!
@@ -68,11 +71,15 @@ pub enum Workload {
     /// against `curl --parallel` (in the tokio column): seconds.
     #[value(name = "F1")]
     F1,
+    /// 10,000 GETs of `/delay/1000`, all in flight at once (10,000 connections): total ms
+    /// (floor 1,000 ms), peak RSS and peak RSS per pending request.
+    #[value(name = "L1")]
+    L1,
 }
 
 impl Workload {
     /// All of them, in table order.
-    pub const ALL: [Workload; 7] = [
+    pub const ALL: [Workload; 8] = [
         Workload::M1,
         Workload::M2,
         Workload::M3,
@@ -80,13 +87,14 @@ impl Workload {
         Workload::W1s,
         Workload::W2,
         Workload::F1,
+        Workload::L1,
     ];
 
     /// The unit of [`Workload::figure`].
     pub fn unit(self) -> &'static str {
         match self {
             Workload::M1 => "ns/task",
-            Workload::M2 | Workload::W1 | Workload::W1s => "ms",
+            Workload::M2 | Workload::W1 | Workload::W1s | Workload::L1 => "ms",
             Workload::M3 => "us/rt",
             Workload::W2 => "req/s",
             Workload::F1 => "s",
@@ -103,18 +111,19 @@ impl Workload {
             Workload::W1s => sizes.sequential_gets,
             Workload::W2 => sizes.page_gets,
             Workload::F1 => sizes.cli_gets,
+            Workload::L1 => sizes.pending_gets,
         }
     }
 
     /// The number the table shows for a run that took `elapsed` over `ops` operations:
-    /// time per operation for M1 and M3, the whole time for M2, W1 and W1s (their floor is
-    /// set by the sleeps, so a per-operation figure would mean nothing), and operations
-    /// per second for W2, seconds for F1.
+    /// time per operation for M1 and M3, the whole time for M2, W1, W1s and L1 (their
+    /// floor is set by the sleeps, so a per-operation figure would mean nothing), and
+    /// operations per second for W2, seconds for F1.
     pub fn figure(self, elapsed: Duration, ops: u64) -> f64 {
         let nanos = elapsed.as_nanos() as f64;
         match self {
             Workload::M1 => nanos / ops as f64,
-            Workload::M2 | Workload::W1 | Workload::W1s => nanos / 1e6,
+            Workload::M2 | Workload::W1 | Workload::W1s | Workload::L1 => nanos / 1e6,
             Workload::M3 => nanos / 1e3 / ops as f64,
             Workload::W2 => ops as f64 / elapsed.as_secs_f64(),
             Workload::F1 => elapsed.as_secs_f64(),
@@ -126,7 +135,7 @@ impl Workload {
         self == Workload::W2
     }
 
-    /// The HTTP requests of a W workload; `None` for M1-M3 and F1 (see [`cli`]).
+    /// The HTTP requests of a W workload or L1; `None` for M1-M3 and F1 (see [`cli`]).
     pub fn gets(self, sizes: Sizes) -> Option<Gets> {
         let delayed = |requests, in_flight| Gets {
             path: DELAY_PATH,
@@ -146,19 +155,46 @@ impl Workload {
                 requests: sizes.page_gets,
                 in_flight: W2_IN_FLIGHT,
             }),
+            // As many workers as requests: each does one GET, and all wait at once.
+            Workload::L1 => Some(Gets {
+                path: PENDING_PATH,
+                body_len: PENDING_BODY.len(),
+                delay: PENDING_DELAY,
+                requests: sizes.pending_gets,
+                in_flight: usize::try_from(sizes.pending_gets).unwrap_or(usize::MAX),
+            }),
         }
     }
 
-    /// Whether this is an HTTP workload (W1, W1s, W2, F1), which needs the server.
+    /// Whether this is an HTTP workload (W1, W1s, W2, F1, L1), which needs the server.
     pub fn is_http(self) -> bool {
         matches!(
             self,
-            Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1
+            Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 | Workload::L1
         )
     }
 
+    /// Whether one uncounted run goes before the counted ones: L1's. Without it, L1's
+    /// first run is the only one against a server that has never held 10,000
+    /// connections: its heap still grows as it accepts, it falls behind the client by
+    /// more than the backlog (4,096), the kernel drops SYNs and the client resends them
+    /// a second later (measured: 2.3 s instead of 1.8 s, 1,445 listen overflows). It is
+    /// also the only one that does not find the previous run's 10,000 client ports in
+    /// TIME_WAIT, which make each `connect` search longer for a free port (measured:
+    /// 1.45 s and 50 us of client CPU per request, against 2.05 s and 110 us after a
+    /// run). After the warm-up, every counted run starts from that second state.
+    pub fn warms_up(self) -> bool {
+        self == Workload::L1
+    }
+
+    /// Whether the table shows this workload's peak RSS per request too: L1's, where the
+    /// requests are all pending at once, so the growth over the baseline is theirs.
+    pub fn rss_per_request(self) -> bool {
+        self == Workload::L1
+    }
+
     /// Whether `contender` runs this workload: every runtime runs M1-M3, only those with
-    /// an HTTP client (ripple, and tokio with hyper) run the W workloads.
+    /// an HTTP client (ripple, and tokio with hyper) run the W workloads and L1.
     pub fn runs_on(self, contender: Contender) -> bool {
         !self.is_http() || contender != Contender::Smol
     }
@@ -270,6 +306,8 @@ pub struct Sizes {
     pub page_gets: u64,
     /// F1: GETs of `/` from the command line, [`cli::IN_FLIGHT`] at a time.
     pub cli_gets: u64,
+    /// L1: GETs of [`PENDING_PATH`], all at once, each on a connection of its own.
+    pub pending_gets: u64,
 }
 
 impl Sizes {
@@ -283,6 +321,7 @@ impl Sizes {
         sequential_gets: 200,
         page_gets: 100_000,
         cli_gets: 10_000,
+        pending_gets: 10_000,
     };
 
     /// The chapter's sizes everywhere: W1s does its 1,000 GETs (10 s a run at least).
@@ -300,6 +339,7 @@ impl Sizes {
         sequential_gets: 20,
         page_gets: 10_000,
         cli_gets: 2_000,
+        pending_gets: 1_000,
     };
 
     /// The sizes of `scale`.
@@ -323,6 +363,16 @@ const DELAY_BODY: &str = "delayed 10 ms\n";
 
 /// The server's sleep in [`DELAY_PATH`].
 const DELAY: Duration = Duration::from_millis(10);
+
+/// What L1 asks for: an answer after [`PENDING_DELAY`], long enough that every request
+/// is sent, and its connection open, before the first answer comes.
+pub const PENDING_PATH: &str = "/delay/1000";
+
+/// The server's answer to [`PENDING_PATH`].
+const PENDING_BODY: &str = "delayed 1000 ms\n";
+
+/// The server's sleep in [`PENDING_PATH`].
+const PENDING_DELAY: Duration = Duration::from_secs(1);
 
 /// W1's requests in flight: the chapter's, and aiohttp's default connection limit.
 pub const W1_IN_FLIGHT: usize = 100;
@@ -487,7 +537,21 @@ mod tests {
     fn smol_sits_out_the_http_workloads_only() {
         assert!(Workload::M3.runs_on(Contender::Smol));
         assert!(!Workload::W2.runs_on(Contender::Smol));
+        assert!(!Workload::L1.runs_on(Contender::Smol));
         assert!(Workload::W2.runs_on(Contender::Tokio));
+        assert!(Workload::L1.runs_on(Contender::Tokio));
+    }
+
+    #[test]
+    fn l1_has_every_request_in_flight_and_one_round_of_the_delay() {
+        let gets = Workload::L1.gets(Sizes::STANDARD).unwrap();
+        assert_eq!((gets.requests, gets.in_flight), (10_000, 10_000));
+        assert_eq!(gets.floor(), Duration::from_secs(1));
+        assert_eq!(gets.body_len, "delayed 1000 ms\n".len());
+        assert_eq!(
+            Workload::L1.figure(Duration::from_millis(1_250), 10_000),
+            1_250.0
+        );
     }
 
     #[test]

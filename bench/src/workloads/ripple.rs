@@ -18,13 +18,14 @@ use ripple_http::Session;
 use ripple_reactor::{AsyncReadExt, AsyncWriteExt, Runtime, TcpListener, TcpStream};
 
 use super::{Gets, MESSAGE_LEN, Sizes, Workload, XorShift, expected_sum, message, server_for};
+use crate::memory;
 use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
     Runtime::new().expect("cannot start the ripple runtime")
 }
 
-/// Runs `workload` on ripple (M1-M3, or W1, W1s and W2 against `server`).
+/// Runs `workload` on ripple (M1-M3, or W1, W1s, W2 and L1 against `server`).
 pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Measured {
     if let Some(requests) = workload.gets(sizes) {
         return gets(server_for(workload, server), requests);
@@ -33,7 +34,7 @@ pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Meas
         Workload::M1 => spawn_join(sizes.tasks),
         Workload::M2 => sleepers(sizes.sleepers),
         Workload::M3 => ping_pong(sizes.round_trips),
-        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 | Workload::L1 => {
             unreachable!("{workload} is not one of ripple's workloads")
         }
     })
@@ -106,14 +107,18 @@ pub fn ping_pong(round_trips: u64) -> Duration {
     })
 }
 
-/// W1, W1s, W2: `gets.in_flight` tasks share one session and one request counter, each
+/// W1, W1s, W2, L1: `gets.in_flight` tasks share one session and one request counter, each
 /// taking the next number and doing one GET with it until all `gets.requests` are done.
 pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
     runtime().block_on(async move {
+        // As many connections as workers (10,000 for L1), so no request waits for a slot;
+        // the default total timeout, 300 s, leaves L1's second of waiting far inside it.
         let session = Rc::new(Session::builder().limit(gets.in_flight).build());
         let url: Rc<str> = format!("http://{server}{}", gets.path).into();
         // One thread: a `Cell` does what tokio's side needs an atomic for.
         let next = Rc::new(Cell::new(0));
+        // L1's baseline: the runtime and the client are made, no request is.
+        let baseline_rss_kib = memory::resident_kib();
         let watch = Stopwatch::start();
         let workers: Vec<_> = (0..gets.in_flight)
             .map(|_| {
@@ -134,6 +139,6 @@ pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
         for worker in workers {
             worker.await.expect("worker failed");
         }
-        watch.stop()
+        watch.stop().with_baseline_rss(baseline_rss_kib)
     })
 }

@@ -25,7 +25,7 @@ pub fn run(workload: Workload, sizes: Sizes, _server: Option<SocketAddr>) -> Mea
         Workload::M1 => spawn_join(sizes.tasks),
         Workload::M2 => sleepers(sizes.sleepers),
         Workload::M3 => ping_pong(sizes.round_trips),
-        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 | Workload::L1 => {
             panic!("smol has no HTTP client here: it does not run {workload}")
         }
     })

@@ -26,6 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
 
 use super::{Gets, MESSAGE_LEN, Sizes, Workload, XorShift, expected_sum, message, server_for};
+use crate::memory;
 use crate::stopwatch::{Measured, Stopwatch};
 
 fn runtime() -> Runtime {
@@ -35,7 +36,7 @@ fn runtime() -> Runtime {
         .expect("cannot start the tokio runtime")
 }
 
-/// Runs `workload` on tokio (M1-M3, or W1, W1s and W2 against `server`).
+/// Runs `workload` on tokio (M1-M3, or W1, W1s, W2 and L1 against `server`).
 pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Measured {
     if let Some(requests) = workload.gets(sizes) {
         return gets(server_for(workload, server), requests);
@@ -44,7 +45,7 @@ pub fn run(workload: Workload, sizes: Sizes, server: Option<SocketAddr>) -> Meas
         Workload::M1 => spawn_join(sizes.tasks),
         Workload::M2 => sleepers(sizes.sleepers),
         Workload::M3 => ping_pong(sizes.round_trips),
-        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 => {
+        Workload::W1 | Workload::W1s | Workload::W2 | Workload::F1 | Workload::L1 => {
             unreachable!("{workload} is not one of tokio's workloads")
         }
     })
@@ -116,7 +117,7 @@ pub fn ping_pong(round_trips: u64) -> Duration {
     })
 }
 
-/// W1, W1s, W2: `gets.in_flight` tasks share one client and one request counter, each
+/// W1, W1s, W2, L1: `gets.in_flight` tasks share one client and one request counter, each
 /// taking the next number and doing one GET with it until all `gets.requests` are done.
 pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
     runtime().block_on(async move {
@@ -124,7 +125,9 @@ pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
         // ripple's client sets TCP_NODELAY on its connections; hyper's does not by default.
         connector.set_nodelay(true);
         // hyper-util has no connection limit like ripple's `limit`: the workers bound the
-        // requests in flight, and the pool keeps up to as many idle connections.
+        // requests in flight, and the pool keeps up to as many idle connections. A request
+        // that finds no idle connection opens one (while racing for one coming back), so
+        // L1's 10,000 workers, all waiting at once, hold 10,000 connections, as ripple's.
         let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(gets.in_flight)
             .build(connector);
@@ -133,6 +136,8 @@ pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
             .expect("the URL is valid");
         // `tokio::spawn` wants `Send` tasks: an atomic, uncontended on one thread.
         let next = Arc::new(AtomicU64::new(0));
+        // L1's baseline: the runtime and the client are made, no request is.
+        let baseline_rss_kib = memory::resident_kib();
         let watch = Stopwatch::start();
         let workers: Vec<_> = (0..gets.in_flight)
             .map(|_| {
@@ -156,6 +161,6 @@ pub fn gets(server: SocketAddr, gets: Gets) -> Measured {
         for worker in workers {
             worker.await.expect("worker failed");
         }
-        watch.stop()
+        watch.stop().with_baseline_rss(baseline_rss_kib)
     })
 }
