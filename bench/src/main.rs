@@ -136,6 +136,14 @@ fn be_the_parent(args: &Args) -> ExitCode {
             workloads.retain(|&w| w != Workload::L1);
         }
     }
+    if ripple_http::TLS_ENABLED && workloads.iter().any(|w| w.is_http()) {
+        println!(
+            "ripple-bench: note: ripple's child links ripple-http with its `tls` feature \
+             (cargo merged features with another package built in the same command), so \
+             its peak RSS counts rustls's code and hyper's does not; build the bench on its \
+             own for the like-for-like figures: `cargo build --release -p ripple-bench`"
+        );
+    }
     let plan = Plan {
         workloads,
         contenders: if args.runtimes.is_empty() {

@@ -72,3 +72,6 @@ pub use session::{Session, SessionBuilder};
 pub use timeout::ClientTimeout;
 pub use url::Url;
 pub use wire::Headers;
+
+/// Whether this build can speak https: the `tls` feature (on by default) is enabled.
+pub const TLS_ENABLED: bool = cfg!(feature = "tls");
