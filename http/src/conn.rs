@@ -1,7 +1,8 @@
 //! One HTTP/1.1 connection: write a request, read a response head, read its body.
 //!
-//! A `Conn` owns the stream (plain or TLS) and a read buffer. Bytes are read in blocks of
-//! up to 8 KiB into the buffer; the head parser (`wire/head.rs`) and the body decoder
+//! A `Conn` owns the stream (plain or TLS) and a read buffer. Bytes are read into the
+//! buffer in blocks that start at 4 KiB and double while the reads keep filling them (up
+//! to 64 KiB), then shrink back once a response is done; the head parser (`wire/head.rs`) and the body decoder
 //! (`wire/body.rs`) consume from its front, and whatever they leave stays for the next
 //! step, so no byte of a response is ever lost between the head and the body, or swallowed
 //! past the body's end. Every read runs under the request's deadlines: the `sock_read`
@@ -26,10 +27,16 @@ use crate::timeout::RequestDeadlines;
 use crate::url::Url;
 use crate::wire::{BodyDecoder, HeadLimits, HeadParser, Headers, ResponseHead, write_request_head};
 
-/// How much one read asks the kernel for. 8 KiB, as hyper's first buffer: the buffer is
-/// zeroed when made, so all of it counts in memory, per connection (16 KiB cost W1 of
-/// the bench 0.7 MiB at 100 connections).
-const READ_BLOCK: usize = 8 * 1024;
+/// What the first read of a connection asks the kernel for: enough for a typical small
+/// response's head and body in one read. The buffer is zeroed when made (safe Rust cannot
+/// read into uninitialised memory), so all of it is resident, per connection: 16 KiB
+/// cost W1 of the bench 0.7 MiB at 100 connections, and 8 KiB was most of L1's 14 KiB
+/// per pending request.
+const FIRST_READ: usize = 4 * 1024;
+
+/// The most one read asks for, reached by doubling while reads keep filling what they
+/// were offered: a large body then takes one syscall per 64 KiB, not per 4 KiB.
+const LARGEST_READ: usize = 64 * 1024;
 
 /// A request body this small is copied behind the head and sent in one write.
 const COALESCE_BODY: usize = 4 * 1024;
@@ -125,6 +132,7 @@ impl Conn {
     ) -> Result<bool> {
         loop {
             if decoder.is_done() {
+                self.buffer.settle();
                 return Ok(true);
             }
             if !self.buffer.filled().is_empty() {
@@ -133,6 +141,7 @@ impl Conn {
                 out.extend_from_slice(&input[decoded.body.clone()]);
                 self.buffer.consume(decoded.consumed);
                 if decoded.done {
+                    self.buffer.settle();
                     return Ok(true);
                 }
                 if !decoded.body.is_empty() {
@@ -197,25 +206,35 @@ fn io_error(error: io::Error, phase: Phase) -> Error {
 }
 
 /// The bytes read from a connection and not yet used, as a window `start..end` into a
-/// buffer that is only ever appended to at the end and consumed from the front.
+/// buffer that is only ever appended to at the end and consumed from the front, and the
+/// size of the next read.
+///
+/// The read size adapts, as hyper's does: it doubles each time a read fills all it was
+/// offered (more is waiting), up to [`LARGEST_READ`], and [`settle`](Self::settle) takes
+/// it and the buffer back to [`FIRST_READ`] once a response is done, so a connection that
+/// once carried a large body does not keep a large buffer while it sits idle in the pool.
 ///
 /// # Invariants
 /// - `start <= end <= bytes.len()`; `bytes[start..end]` are the unread bytes.
+/// - `FIRST_READ <= read_size <= LARGEST_READ`.
 /// - The window moves back to the front whenever it is empty or the space behind it is
-///   too small for a block, so the buffer grows only while a single head or chunk line
-///   is longer than what is free (bounded by the head limit, which the parser enforces).
+///   too small for a read, so the buffer grows only while a single head or chunk line is
+///   longer than what is free (bounded by the head limit, which the parser enforces) or
+///   while the read size grows.
 struct ReadBuffer {
     bytes: Vec<u8>,
     start: usize,
     end: usize,
+    read_size: usize,
 }
 
 impl ReadBuffer {
     fn new() -> Self {
         ReadBuffer {
-            bytes: vec![0; READ_BLOCK],
+            bytes: vec![0; FIRST_READ],
             start: 0,
             end: 0,
+            read_size: FIRST_READ,
         }
     }
 
@@ -231,21 +250,35 @@ impl ReadBuffer {
         }
     }
 
-    /// Room for one block of reading at the end of the window.
+    /// Room for the next read at the end of the window: exactly `read_size` bytes.
     fn space(&mut self) -> &mut [u8] {
-        if self.bytes.len() - self.end < READ_BLOCK {
+        if self.bytes.len() - self.end < self.read_size {
             self.bytes.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
-            if self.bytes.len() - self.end < READ_BLOCK {
-                self.bytes.resize(self.end + READ_BLOCK, 0);
+            if self.bytes.len() - self.end < self.read_size {
+                self.bytes.resize(self.end + self.read_size, 0);
             }
         }
-        &mut self.bytes[self.end..self.end + READ_BLOCK]
+        &mut self.bytes[self.end..self.end + self.read_size]
     }
 
+    /// Records a read of `read` bytes into [`space`](Self::space).
     fn commit(&mut self, read: usize) {
         self.end += read;
+        if read == self.read_size {
+            self.read_size = (self.read_size * 2).min(LARGEST_READ);
+        }
+    }
+
+    /// Back to the first read size, and to a buffer of that size if it grew and holds
+    /// nothing: called when a response is complete.
+    fn settle(&mut self) {
+        self.read_size = FIRST_READ;
+        if self.bytes.len() > FIRST_READ && self.start == self.end {
+            self.bytes.truncate(FIRST_READ);
+            self.bytes.shrink_to_fit();
+        }
     }
 }
 
@@ -263,12 +296,55 @@ mod tests {
         // Fill the rest so the next `space` must compact, then grow.
         let free = buffer.space().len();
         buffer.commit(free);
-        assert_eq!(buffer.filled().len(), 3 + READ_BLOCK);
+        assert_eq!(buffer.filled().len(), 3 + FIRST_READ);
         assert_eq!(&buffer.filled()[..3], b"llo");
-        assert_eq!(buffer.space().len(), READ_BLOCK);
+        // That read filled all it was offered: the next one is offered twice as much.
+        assert_eq!(buffer.space().len(), 2 * FIRST_READ);
         assert_eq!(&buffer.filled()[..3], b"llo");
         buffer.consume(usize::MAX);
         assert!(buffer.filled().is_empty());
-        assert_eq!(buffer.space().len(), READ_BLOCK);
+        assert_eq!(buffer.space().len(), 2 * FIRST_READ);
+    }
+
+    #[test]
+    fn full_reads_double_the_read_size_up_to_the_largest_and_settle_resets_it() {
+        let mut buffer = ReadBuffer::new();
+        let mut offered = Vec::new();
+        for _ in 0..8 {
+            let size = buffer.space().len();
+            offered.push(size);
+            buffer.commit(size);
+            buffer.consume(usize::MAX);
+        }
+        assert_eq!(
+            offered,
+            [4, 8, 16, 32, 64, 64, 64, 64].map(|kib| kib * 1024),
+            "doubling while reads come back full, capped"
+        );
+        // A short read keeps the size where it is.
+        let size = buffer.space().len();
+        buffer.commit(10);
+        assert_eq!(buffer.space().len(), size);
+        buffer.consume(usize::MAX);
+        buffer.settle();
+        assert_eq!(buffer.space().len(), FIRST_READ);
+        assert_eq!(
+            buffer.bytes.len(),
+            FIRST_READ,
+            "the grown buffer is given back"
+        );
+    }
+
+    #[test]
+    fn settle_keeps_a_buffer_that_still_holds_bytes() {
+        let mut buffer = ReadBuffer::new();
+        let size = buffer.space().len();
+        buffer.commit(size);
+        buffer.space()[..3].copy_from_slice(b"abc");
+        buffer.commit(3);
+        buffer.consume(size);
+        buffer.settle();
+        assert_eq!(buffer.filled(), b"abc", "unread bytes survive settling");
+        assert_eq!(buffer.space().len(), FIRST_READ);
     }
 }
