@@ -33,6 +33,9 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// The bench's docs are read with its private items (`cargo doc -p ripple-bench
+// --document-private-items`): a public constant may name the private one it derives from.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod child;
 pub mod json;
