@@ -20,7 +20,7 @@
 //! Path: `session.rs` parses the caller's URL here -> `pool.rs` keys connections by
 //! `(scheme, host, port)` -> `wire/head.rs` writes `path_and_query()` and `authority()`.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 use std::str::FromStr;
@@ -93,14 +93,16 @@ impl Url {
         text.push_str(scheme);
         text.push_str("://");
         let host_start = text.len() + usize::from(host.is_ipv6());
-        match &host {
-            Host::Name(name) => text.push_str(name),
-            Host::V4(ip) => text.push_str(&ip.to_string()),
-            Host::V6(ip) => text.push_str(&format!("[{ip}]")),
-        }
+        // `write!` into the text itself: no temporary string per URL. Writing to a
+        // `String` cannot fail.
+        let _ = match &host {
+            Host::Name(name) => write!(text, "{name}"),
+            Host::V4(ip) => write!(text, "{ip}"),
+            Host::V6(ip) => write!(text, "[{ip}]"),
+        };
         let host_end = text.len() - usize::from(host.is_ipv6());
         if port != default_port {
-            text.push_str(&format!(":{port}"));
+            let _ = write!(text, ":{port}");
         }
         let path_start = text.len();
         if !path_and_query.starts_with('/') {
