@@ -176,6 +176,14 @@ impl Response {
 
     /// The whole body.
     pub async fn bytes(mut self) -> Result<Vec<u8>> {
+        self.read_body().await
+    }
+
+    /// The whole body (or what is left of it after [`chunk`](Self::chunk)), keeping the
+    /// response: afterwards `timings().body` and [`trailers`](Self::trailers) are set,
+    /// which [`bytes`](Self::bytes), taking the response, cannot show. Once the body has
+    /// been read, another call returns nothing.
+    pub async fn read_body(&mut self) -> Result<Vec<u8>> {
         let capacity = self.content_length().unwrap_or(0).min(1 << 20) as usize;
         let mut body = Vec::with_capacity(capacity);
         while let Some(reader) = self.body.as_mut() {

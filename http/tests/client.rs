@@ -123,6 +123,35 @@ fn the_per_host_limit_holds_for_each_host() {
 }
 
 #[test]
+fn read_body_keeps_the_response_for_its_timings_and_trailers() {
+    with_server(|server| async move {
+        let session = Session::new();
+        let mut response = session
+            .get(&server.url("/chunked/3000"))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.timings().body.is_none(), "not read yet");
+        let body = response.read_body().await.unwrap();
+        assert_eq!(body.len(), 3000);
+        assert!(response.is_body_complete());
+        assert!(
+            response.timings().body.is_some(),
+            "{:?}",
+            response.timings()
+        );
+        let trailer = response.trailers().unwrap().get_str("x-body-length");
+        assert_eq!(trailer, Some("3000"));
+        // The body was taken: a second read finds nothing left.
+        assert!(response.read_body().await.unwrap().is_empty());
+        // And the connection went back to the pool, clean, for the next request.
+        assert_eq!(session.stats().idle, 1);
+        let again = session.get(&server.url("/")).send().await.unwrap();
+        assert!(again.timings().reused_connection);
+    });
+}
+
+#[test]
 fn content_length_chunked_and_until_close_bodies_arrive_whole() {
     with_server(|server| async move {
         let session = Session::new();
