@@ -25,7 +25,9 @@ use crate::error::{Error, Phase, Result};
 use crate::pool::Poolable;
 use crate::timeout::RequestDeadlines;
 use crate::url::Url;
-use crate::wire::{BodyDecoder, HeadLimits, HeadParser, Headers, ResponseHead, write_request_head};
+use crate::wire::{
+    BodyDecoder, HeadLimits, HeadParser, RequestFields, ResponseHead, write_request_head,
+};
 
 /// What the first read of a connection asks the kernel for: enough for a typical small
 /// response's head and body in one read. The buffer is zeroed when made (safe Rust cannot
@@ -64,7 +66,7 @@ impl Conn {
         &mut self,
         method: &str,
         url: &Url,
-        headers: &Headers,
+        headers: &RequestFields<'_>,
         body: Option<&[u8]>,
         deadlines: &RequestDeadlines,
     ) -> Result<()> {

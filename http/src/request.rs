@@ -67,7 +67,8 @@ impl<'a> RequestBuilder<'a> {
         let deadlines = RequestDeadlines::start(self.timeout.unwrap_or(session.config.timeout));
         let mut redirects = 0;
         loop {
-            let headers = session.headers_for(&url, &own_headers);
+            let mut cookie = None;
+            let headers = session.fields_for(&url, &own_headers, &mut cookie);
             let response = session
                 .execute(&method, &url, &headers, body.as_deref(), &deadlines)
                 .await?;

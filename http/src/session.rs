@@ -36,7 +36,9 @@ use crate::timeout::{ClientTimeout, RequestDeadlines};
 #[cfg(feature = "tls")]
 use crate::tls::TlsConfig;
 use crate::url::Url;
-use crate::wire::{BodyDecoder, BodyKind, Framing, HeadLimits, Headers, ResponseHead};
+use crate::wire::{
+    BodyDecoder, BodyKind, Framing, HeadLimits, Headers, RequestFields, ResponseHead,
+};
 
 /// The `User-Agent` sent unless the session sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("ripple/", env!("CARGO_PKG_VERSION"));
@@ -240,23 +242,21 @@ impl Session {
         self.pool.stats()
     }
 
-    /// The headers for one request: the session's defaults, the request's own (which
-    /// win), and the cookies for this URL unless the request sets `Cookie` itself.
-    pub(crate) fn headers_for(&self, url: &Url, own: &Headers) -> Headers {
-        let mut headers = self.config.headers.clone();
-        for (name, _) in own.iter() {
-            headers.remove(name);
-        }
-        for (name, value) in own.iter() {
-            headers.append(name, value);
-        }
-        if !headers.contains("cookie") {
-            let jar = self.cookies.as_ref().map(RefCell::borrow);
-            if let Some(cookie) = jar.and_then(|jar| jar.header_for(url, SystemTime::now())) {
-                headers.set("cookie", cookie);
-            }
-        }
-        headers
+    /// The header fields of one request: the session's defaults, the request's own (which
+    /// win), and the jar's cookies for this URL unless either sets `Cookie` itself. The
+    /// cookie text, when there is one, lives in `cookie`, which the caller keeps.
+    pub(crate) fn fields_for<'a>(
+        &'a self,
+        url: &Url,
+        own: &'a Headers,
+        cookie: &'a mut Option<String>,
+    ) -> RequestFields<'a> {
+        let by_hand = self.config.headers.contains("cookie") || own.contains("cookie");
+        *cookie = match &self.cookies {
+            Some(jar) if !by_hand => jar.borrow().header_for(url, SystemTime::now()),
+            _ => None,
+        };
+        RequestFields::new(&self.config.headers, own, cookie.as_deref())
     }
 
     pub(crate) fn store_cookies(&self, url: &Url, headers: &Headers) {
@@ -270,7 +270,7 @@ impl Session {
         &self,
         method: &str,
         url: &Url,
-        headers: &Headers,
+        headers: &RequestFields<'_>,
         body: Option<&[u8]>,
         deadlines: &RequestDeadlines,
     ) -> Result<Response> {
@@ -355,7 +355,7 @@ impl Session {
         lease: &mut Lease<Conn>,
         method: &str,
         url: &Url,
-        headers: &Headers,
+        headers: &RequestFields<'_>,
         body: Option<&[u8]>,
         deadlines: &RequestDeadlines,
         timings: &mut Timings,

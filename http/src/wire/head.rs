@@ -32,7 +32,7 @@ use std::fmt;
 
 use crate::error::{Error, Limit, Phase, Result};
 use crate::url::Url;
-use crate::wire::Headers;
+use crate::wire::{Headers, RequestFields};
 
 /// The HTTP version of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -322,7 +322,7 @@ pub fn write_request_head(
     out: &mut Vec<u8>,
     method: &str,
     url: &Url,
-    headers: &Headers,
+    headers: &RequestFields<'_>,
     body_len: Option<u64>,
 ) -> Result<()> {
     check_request(method, headers)?;
@@ -363,7 +363,7 @@ pub fn write_request_head(
 }
 
 /// The checks of [`write_request_head`], done before any byte is written.
-fn check_request(method: &str, headers: &Headers) -> Result<()> {
+fn check_request(method: &str, headers: &RequestFields<'_>) -> Result<()> {
     let bad = |reason: String| Error::InvalidRequest { reason };
     if !is_token(method) {
         return Err(bad(format!("the method {method:?} is not a token")));
@@ -714,13 +714,8 @@ mod tests {
     ) -> Result<String> {
         let url = Url::parse(url)?;
         let mut out = b"previous".to_vec();
-        write_request_head(
-            &mut out,
-            method,
-            &url,
-            &headers.iter().copied().collect(),
-            body,
-        )?;
+        let headers: Headers = headers.iter().copied().collect();
+        write_request_head(&mut out, method, &url, &RequestFields::only(&headers), body)?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
@@ -796,7 +791,9 @@ mod tests {
             let url = Url::parse("http://a/").ok();
             let mut out = b"previous".to_vec();
             let headers: Headers = headers.iter().copied().collect();
-            let result = url.map(|url| write_request_head(&mut out, method, &url, &headers, None));
+            let result = url.map(|url| {
+                write_request_head(&mut out, method, &url, &RequestFields::only(&headers), None)
+            });
             assert!(
                 matches!(result, Some(Err(Error::InvalidRequest { .. }))),
                 "{method:?} {headers:?}: {result:?}"

@@ -38,8 +38,12 @@ struct Entry {
 
 impl Headers {
     /// An empty list.
-    pub fn new() -> Headers {
-        Headers::default()
+    pub const fn new() -> Headers {
+        Headers {
+            names: String::new(),
+            values: Vec::new(),
+            entries: Vec::new(),
+        }
     }
 
     /// An empty list with room for `fields` fields of about `bytes` bytes in all.

@@ -7,6 +7,7 @@
 //! bytes that belong to the next response are never swallowed.
 //!
 //! - `headers.rs`: [`Headers`], an ordered, case-insensitive list of fields.
+//! - `fields.rs`: [`RequestFields`], a request's defaults, own fields and cookies, layered.
 //! - `head.rs`: [`write_request_head`]; [`HeadParser`] for a [`ResponseHead`], with limits.
 //! - `framing.rs`: from a head to a [`BodyKind`] and whether the connection stays open.
 //! - `body.rs`: [`BodyDecoder`] for Content-Length, chunked and read-until-close bodies.
@@ -14,11 +15,13 @@
 //! Path: `conn.rs` calls in -> nothing further: this is the bottom of the HTTP stack.
 
 mod body;
+mod fields;
 mod framing;
 mod head;
 mod headers;
 
 pub use body::{BodyDecoder, Decoded, MAX_CHUNK_SIZE, MAX_SIZE_LINE, MAX_TRAILER_BYTES};
+pub use fields::RequestFields;
 pub use framing::{BodyKind, Framing};
 pub use head::{
     HeadLimits, HeadParser, ResponseHead, Version, parse_response_head, write_request_head,
