@@ -36,12 +36,13 @@ impl TlsAcceptor {
         certificate_chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
     ) -> io::Result<TlsAcceptor> {
+        let invalid = |e| io::Error::new(io::ErrorKind::InvalidData, e);
         let mut config = ServerConfig::builder_with_provider(ring_provider())
             .with_safe_default_protocol_versions()
-            .expect("ring's default provider supports TLS 1.2 and 1.3")
+            .map_err(invalid)?
             .with_no_client_auth()
             .with_single_cert(certificate_chain, key)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            .map_err(invalid)?;
         config.alpn_protocols = vec![ALPN_HTTP_1_1.to_vec()];
         Ok(TlsAcceptor::from_config(Arc::new(config)))
     }
