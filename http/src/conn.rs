@@ -2,11 +2,12 @@
 //!
 //! A `Conn` owns the stream (plain or TLS) and a read buffer. Bytes are read into the
 //! buffer in blocks that start at 4 KiB and double while the reads keep filling them (up
-//! to 64 KiB), then shrink back once a response is done; the head parser (`wire/head.rs`) and the body decoder
-//! (`wire/body.rs`) consume from its front, and whatever they leave stays for the next
-//! step, so no byte of a response is ever lost between the head and the body, or swallowed
-//! past the body's end. Every read runs under the request's deadlines: the `sock_read`
-//! clock restarts at each read, the `total` one does not.
+//! to 64 KiB), then shrink back once a response is done. The head parser
+//! (`wire/response_head.rs`) and the body decoder (`wire/body.rs`) consume from its
+//! front, and whatever they leave stays for the next step, so no byte of a response is
+//! ever lost between the head and the body, or swallowed past the body's end. Every read
+//! runs under the request's deadlines: the `sock_read` clock restarts at each read, the
+//! `total` one does not.
 //!
 //! I/O errors become the `Error` a caller can act on: a reset, a broken pipe or an EOF
 //! before the response is complete is [`Error::ServerDisconnected`] with the phase it cut

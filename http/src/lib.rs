@@ -39,8 +39,8 @@
 //! 3. For a new connection, `connect.rs` `connect` resolves the name (on the runtime's
 //!    blocking pool), opens a `ripple_reactor::TcpStream`, and for https runs the
 //!    handshake in `tls/stream.rs`.
-//! 4. `conn.rs` `Conn::send` writes the head built by `wire/head.rs`; `Conn::read_head`
-//!    reads until `wire/head.rs`'s parser has a whole head. Each read goes down to
+//! 4. `conn.rs` `Conn::send` writes the head built by `wire/request_head.rs`; `Conn::read_head`
+//!    reads until `wire/response_head.rs`'s parser has a whole head. Each read goes down to
 //!    `ripple_reactor`'s `TcpStream::poll_read`, which parks the task in the reactor on
 //!    `WouldBlock`; the loop's `epoll_wait` wakes it when bytes arrive.
 //! 5. `session.rs` wraps head and lease in a `Response` (`response.rs`); `bytes()` then

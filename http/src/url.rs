@@ -18,7 +18,7 @@
 //! - Every failure is [`Error::InvalidUrl`] with a reason; no input panics.
 //!
 //! Path: `session.rs` parses the caller's URL here -> `pool.rs` keys connections by
-//! `(scheme, host, port)` -> `wire/head.rs` writes `path_and_query()` and `authority()`.
+//! `(scheme, host, port)` -> `wire/request_head.rs` writes `path_and_query()` and `authority()`.
 
 use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -8,7 +8,7 @@
 //! the own fields, then the cookies.
 //!
 //! Path: `session.rs` makes one per request (and per redirect) -> `conn.rs` ->
-//! `head.rs` writes it.
+//! `request_head.rs` writes it.
 
 use crate::wire::Headers;
 

@@ -29,7 +29,7 @@
 //!
 //! A `CONNECT` tunnel (2xx to CONNECT) is not supported: this client never sends CONNECT.
 //!
-//! Path: `conn.rs` calls [`ResponseHead::framing`] after `wire/head.rs` -> builds a
+//! Path: `conn.rs` calls [`ResponseHead::framing`] after `wire/response_head.rs` -> builds a
 //! `wire/body.rs` decoder from the [`BodyKind`].
 
 use std::time::Duration;

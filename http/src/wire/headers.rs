@@ -9,10 +9,10 @@
 //! ranges: parsing a response's headers costs three allocations, however many there are.
 //! Lookups scan the list: a response rarely has more than a dozen fields.
 //!
-//! This type does not check what it is given; `wire/head.rs` checks names and values when
+//! This type does not check what it is given; `wire/request_head.rs` checks names and values when
 //! it writes a request, and httparse has checked those of a parsed response.
 //!
-//! Path: `wire/head.rs` fills one from httparse -> `response.rs` exposes it; the session's
+//! Path: `wire/response_head.rs` fills one from httparse -> `response.rs` exposes it; the session's
 //! default and per-request headers are one too.
 
 use std::fmt;

@@ -8,7 +8,8 @@
 //!
 //! - `headers.rs`: [`Headers`], an ordered, case-insensitive list of fields.
 //! - `fields.rs`: [`RequestFields`], a request's defaults, own fields and cookies, layered.
-//! - `head.rs`: [`write_request_head`]; [`HeadParser`] for a [`ResponseHead`], with limits.
+//! - `request_head.rs`: [`write_request_head`], with its checks against injection.
+//! - `response_head.rs`: [`HeadParser`] for a [`ResponseHead`], with limits.
 //! - `framing.rs`: from a head to a [`BodyKind`] and whether the connection stays open.
 //! - `body.rs`: [`BodyDecoder`] for Content-Length, chunked and read-until-close bodies.
 //!
@@ -17,13 +18,13 @@
 mod body;
 mod fields;
 mod framing;
-mod head;
 mod headers;
+mod request_head;
+mod response_head;
 
 pub use body::{BodyDecoder, Decoded, MAX_CHUNK_SIZE, MAX_SIZE_LINE, MAX_TRAILER_BYTES};
 pub use fields::RequestFields;
 pub use framing::{BodyKind, Framing};
-pub use head::{
-    HeadLimits, HeadParser, ResponseHead, Version, parse_response_head, write_request_head,
-};
 pub use headers::Headers;
+pub use request_head::write_request_head;
+pub use response_head::{HeadLimits, HeadParser, ResponseHead, Version, parse_response_head};
