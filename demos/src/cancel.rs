@@ -10,7 +10,7 @@
 //!
 //! Path: [`spawn_fetches`] (target.rs) -> `wait` (combinators/src/wait.rs) ->
 //! `JoinHandle::cancel` (reactor/src/task.rs) -> `Executor::cancel` (executor.rs) drops
-//! the future -> the pool `Lease`'s `Drop` (http/src/pool.rs).
+//! the future -> the pool `Lease`'s `Drop` (http/src/pool/mod.rs).
 
 use std::rc::Rc;
 use std::time::Duration;

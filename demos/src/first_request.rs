@@ -8,7 +8,7 @@
 //! connection the first one left in the pool: no new TCP handshake.
 //!
 //! Path: `Session::get` -> `RequestBuilder::send` (http/src/session.rs) -> `Pool::checkout`
-//! (pool.rs) -> `connect` (connect.rs) -> `Conn::send`, `Conn::read_head` (conn.rs) ->
+//! (http/src/pool/mod.rs) -> `connect` (connect.rs) -> `Conn::send`, `Conn::read_head` (conn.rs) ->
 //! `Response::chunk` (response.rs); docs/GUIDE.md follows it down to `epoll_wait`.
 
 use std::rc::Rc;

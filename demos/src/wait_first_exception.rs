@@ -9,7 +9,7 @@
 //!
 //! Path: [`spawn_fetches`] (target.rs) -> `wait` (combinators/src/wait.rs) ->
 //! `JoinHandle::cancel` (reactor/src/task.rs) -> `executor.rs` drops the future -> the
-//! pool lease's `Drop` (http/src/pool.rs) frees the slot.
+//! pool lease's `Drop` (http/src/pool/mod.rs) frees the slot.
 
 use std::rc::Rc;
 

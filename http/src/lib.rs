@@ -19,7 +19,7 @@
 //!
 //! - `session.rs`: [`Session`], [`SessionBuilder`]: one exchange, step by step.
 //! - `request.rs`: [`RequestBuilder`]: headers, body, timeout; `send()` and the redirects.
-//! - `pool.rs`: idle connections per (scheme, host, port), limits, FIFO waiters, leases.
+//! - `pool/`: idle connections per (scheme, host, port), limits, FIFO waiters, leases.
 //! - `connect.rs`: DNS, TCP and TLS under the connect budget.
 //! - `conn.rs`: one HTTP/1.1 connection: write a request, read a head, read a body.
 //! - `response.rs`: [`Response`]: status, headers, `bytes()`, `text()`, `chunk()`, timings.
@@ -34,7 +34,7 @@
 //!
 //! 1. `request.rs` `RequestBuilder::send` (the URL was parsed by `Session::get`) starts
 //!    the deadlines (`timeout.rs`) and calls `Session::execute` in `session.rs`.
-//! 2. `pool.rs` `Pool::checkout` hands back a `Lease`: an idle connection, or the right
+//! 2. `pool/` `Pool::checkout` hands back a `Lease`: an idle connection, or the right
 //!    to open one (or the request waits in line for one).
 //! 3. For a new connection, `connect.rs` `connect` resolves the name (on the runtime's
 //!    blocking pool), opens a `ripple_reactor::TcpStream`, and for https runs the

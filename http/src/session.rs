@@ -5,7 +5,7 @@
 //! [`RequestBuilder`]; `.send().await` runs the request step by step:
 //!
 //! 1. start the request's deadlines (`timeout.rs`);
-//! 2. wait for a pool lease (`pool.rs`): an idle connection, or the right to open one;
+//! 2. wait for a pool lease (`pool/`): an idle connection, or the right to open one;
 //! 3. open one if needed: DNS, TCP, TLS (`connect.rs`);
 //! 4. write the request and read the response head (`conn.rs`, `wire/`);
 //! 5. if a reused connection turns out to have been closed by the server before any byte
@@ -15,7 +15,7 @@
 //!
 //! Steps 1 and 6 live in `request.rs` (the builder and the redirect loop); 2 to 5 here.
 //!
-//! Path: user code -> `request.rs` -> here -> `pool.rs`, `connect.rs`, `conn.rs` ->
+//! Path: user code -> `request.rs` -> here -> `pool/`, `connect.rs`, `conn.rs` ->
 //! `response.rs`.
 
 #[cfg(feature = "tls")]

@@ -19,7 +19,7 @@
 //! descriptors it had before (counted in `/proc/self/fd`, which is why this scenario is a
 //! test binary of its own: the count is process-wide).
 //!
-//! Path: this file -> `ripple_http::Session` (`request.rs`, `pool.rs`, `connect.rs`,
+//! Path: this file -> `ripple_http::Session` (`request.rs`, `pool/`, `connect.rs`,
 //! `conn.rs`) -> the example server's `routes.rs` and `faults.rs`.
 
 use std::cell::{Cell, RefCell};

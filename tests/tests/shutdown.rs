@@ -18,7 +18,7 @@
 //! requests reach their stages, and the test moves on, without real waiting.
 //!
 //! Path: this file -> `ripple_reactor::Runtime::block_on` (the leftover tasks are
-//! cancelled) -> `ripple_http::Session` (`pool.rs` leases, `conn.rs`, `tls/`).
+//! cancelled) -> `ripple_http::Session` (`pool/` leases, `conn.rs`, `tls/`).
 
 use std::cell::Cell;
 use std::net::SocketAddr;
