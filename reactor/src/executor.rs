@@ -237,29 +237,24 @@ impl Executor {
     /// Cancels a live task: drops its future now, or right after its current poll if it
     /// is cancelling itself.
     pub(crate) fn cancel(&self, id: TaskId) {
-        let removed = {
-            let mut tasks = self.tasks.borrow_mut();
-            let Some(slot) = tasks.get_mut(id.0) else {
-                return;
-            };
-            if let SlotState::Idle(_) = slot.state {
-                tasks.remove(id.0)
-            } else {
-                // The task is cancelling itself from inside its own poll: `park` or `end`
-                // frees the slot when the poll returns.
-                slot.state = SlotState::PollingCancelled;
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(slot) = tasks.get_mut(id.0) else {
+            return;
+        };
+        match mem::replace(&mut slot.state, SlotState::PollingCancelled) {
+            SlotState::Idle(runnable) => {
+                drop(tasks);
+                self.end(id, runnable, TaskEnd::Cancelled)
+                    .fail(JoinError::Cancelled);
+            }
+            // The task is cancelling itself from inside its own poll: now marked, `park`
+            // or `end` frees the slot when the poll returns.
+            SlotState::Polling | SlotState::PollingCancelled => {
                 let outcome = Rc::clone(&slot.outcome);
                 drop(tasks);
                 outcome.fail(JoinError::Cancelled);
-                return;
             }
-        };
-        if let SlotState::Idle(runnable) = removed.state {
-            drop_quietly(runnable.future);
         }
-        self.forget_name(id);
-        self.record_end(id, TaskEnd::Cancelled);
-        removed.outcome.fail(JoinError::Cancelled);
     }
 
     /// Drops every live task, as `asyncio.run` cancels what is left when `main` returns.
