@@ -21,7 +21,7 @@ use ripple_http::Session;
 use ripple_reactor::time::now;
 
 use crate::target::{Target, TargetArgs, show_outcome, show_pool, spawn_fetches};
-use crate::{RunArgs, show};
+use crate::{RunArgs, show, without};
 
 /// Results as they come within a budget, then the pending requests cancelled.
 #[derive(Parser, Debug, Clone)]
@@ -79,9 +79,7 @@ pub fn run(args: Args) {
                 println!("  [{:>7}] the budget is spent", show(now() - start));
                 break;
             }
-            let mut finished = vec![false; names.len()];
             for (index, outcome) in &done {
-                finished[*index] = true;
                 println!(
                     "  [{:>7}] {} -> {}",
                     show(now() - start),
@@ -89,11 +87,7 @@ pub fn run(args: Args) {
                     show_outcome(outcome)
                 );
             }
-            names = names
-                .into_iter()
-                .zip(finished)
-                .filter_map(|(name, finished)| (!finished).then_some(name))
-                .collect();
+            names = without(names, done.iter().map(|(index, _)| *index));
         }
 
         if !pending.is_empty() {

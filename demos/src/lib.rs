@@ -114,9 +114,30 @@ pub fn show(duration: Duration) -> String {
     }
 }
 
+/// What is left of `items` once the ones at `finished` (indices into `items`) are gone,
+/// in order. `wait` reports its `done` by index into the list it was given, and the demos
+/// that call it again keep their labels in step with what is still pending.
+pub fn without<T>(items: Vec<T>, finished: impl IntoIterator<Item = usize>) -> Vec<T> {
+    let mut keep = vec![true; items.len()];
+    for index in finished {
+        keep[index] = false;
+    }
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(item, keep)| keep.then_some(item))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_keeps_the_rest_in_order() {
+        assert_eq!(without(vec!['a', 'b', 'c', 'd'], [2, 0]), ['b', 'd']);
+        assert_eq!(without(vec!['a'], []), ['a']);
+    }
 
     #[test]
     fn show_prints_whole_milliseconds_without_decimals() {

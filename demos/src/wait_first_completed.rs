@@ -18,7 +18,7 @@ use ripple_http::Session;
 use ripple_reactor::time::now;
 
 use crate::target::{Target, TargetArgs, show_outcome, spawn_fetches};
-use crate::{RunArgs, show};
+use crate::{RunArgs, show, without};
 
 /// A loop of wait(FirstCompleted): each result handled as it arrives.
 #[derive(Parser, Debug, Clone)]
@@ -65,9 +65,7 @@ pub fn run(args: Args) {
         while !pending.is_empty() {
             round += 1;
             let (done, still_pending) = wait(pending, ReturnWhen::FirstCompleted, None).await;
-            let mut finished = vec![false; names.len()];
             for (index, outcome) in &done {
-                finished[*index] = true;
                 println!(
                     "  [{:>7}] round {round}: {} -> {}",
                     show(now() - start),
@@ -75,11 +73,7 @@ pub fn run(args: Args) {
                     show_outcome(outcome)
                 );
             }
-            names = names
-                .into_iter()
-                .zip(finished)
-                .filter_map(|(name, finished)| (!finished).then_some(name))
-                .collect();
+            names = without(names, done.iter().map(|(index, _)| *index));
             pending = still_pending;
             println!("            {} still pending", pending.len());
         }
