@@ -146,3 +146,8 @@ pub fn assert_nothing_in_use(session: &Session, idle: usize) {
         "{stats:?}"
     );
 }
+
+/// A GET of `url` with its whole body: the response's error or the body's.
+pub async fn get_bytes(session: &Session, url: &str) -> ripple_http::Result<Vec<u8>> {
+    session.get(url).send().await?.bytes().await
+}

@@ -13,6 +13,7 @@ use std::time::Duration;
 use ripple_http::server::Server;
 use ripple_http::{ClientTimeout, Error, Limit, Session};
 use ripple_reactor::Runtime;
+use ripple_tests::get_bytes;
 
 /// The process's peak resident memory so far, in KiB.
 fn peak_rss_kib() -> u64 {
@@ -41,10 +42,8 @@ fn hostile_responses_fail_with_bounded_memory() {
         warm.bytes().await.unwrap();
         let before = peak_rss_kib();
         for _ in 0..50 {
-            let never_ending = session
-                .get(&server.url("/fault/never-ending-head?ms=0"))
-                .send()
-                .await;
+            let never_ending =
+                get_bytes(&session, &server.url("/fault/never-ending-head?ms=0")).await;
             assert!(
                 matches!(
                     never_ending,
@@ -55,10 +54,8 @@ fn hostile_responses_fail_with_bounded_memory() {
                 ),
                 "{never_ending:?}"
             );
-            let huge_line = session
-                .get(&server.url("/fault/oversized-header?kb=4096"))
-                .send()
-                .await;
+            let huge_line =
+                get_bytes(&session, &server.url("/fault/oversized-header?kb=4096")).await;
             assert!(
                 matches!(
                     huge_line,
@@ -69,15 +66,7 @@ fn hostile_responses_fail_with_bounded_memory() {
                 ),
                 "{huge_line:?}"
             );
-            let huge_chunk = async {
-                session
-                    .get(&server.url("/fault/huge-chunk-size"))
-                    .send()
-                    .await?
-                    .bytes()
-                    .await
-            }
-            .await;
+            let huge_chunk = get_bytes(&session, &server.url("/fault/huge-chunk-size")).await;
             assert!(
                 matches!(
                     huge_chunk,
@@ -85,7 +74,7 @@ fn hostile_responses_fail_with_bounded_memory() {
                 ),
                 "{huge_chunk:?}"
             );
-            let too_long = session.get(&server.url("/bytes/10000000")).send().await;
+            let too_long = get_bytes(&session, &server.url("/bytes/10000000")).await;
             assert!(
                 matches!(
                     too_long,
@@ -96,15 +85,7 @@ fn hostile_responses_fail_with_bounded_memory() {
                 ),
                 "{too_long:?}"
             );
-            let chunked = async {
-                session
-                    .get(&server.url("/chunked/10000000"))
-                    .send()
-                    .await?
-                    .bytes()
-                    .await
-            }
-            .await;
+            let chunked = get_bytes(&session, &server.url("/chunked/10000000")).await;
             assert!(
                 matches!(
                     chunked,

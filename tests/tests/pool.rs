@@ -27,7 +27,9 @@ use std::time::Duration;
 use ripple_http::server::{Server, ServerHandle};
 use ripple_http::{ClientTimeout, Error, Phase, Session, TimeoutKind};
 use ripple_reactor::{AsyncReadExt, AsyncWriteExt, JoinHandle, Runtime, TcpListener, sleep, spawn};
-use ripple_tests::{DropAfterPolls, Rng, WakeCounter, assert_nothing_in_use, in_use, poll_once};
+use ripple_tests::{
+    DropAfterPolls, Rng, WakeCounter, assert_nothing_in_use, get_bytes, in_use, poll_once,
+};
 use socket2::{Domain, Socket, Type};
 
 fn secs(n: u64) -> Duration {
@@ -100,9 +102,6 @@ async fn a_normal_request_still_succeeds(
 }
 
 /// What a whole request does: send it and read the body.
-async fn fetch(session: &Session, url: &str) -> ripple_http::Result<Vec<u8>> {
-    session.get(url).send().await?.bytes().await
-}
 
 #[test]
 fn a_request_cancelled_while_queued_leaves_the_queue_and_takes_nothing_from_the_holder() {
@@ -327,7 +326,7 @@ fn a_request_cancelled_during_the_tls_handshake_closes_the_connection_and_gives_
         });
         let request = spawn({
             let session = session.clone();
-            async move { fetch(&session, &url).await }
+            async move { get_bytes(&session, &url).await }
         });
         let (mut stream, hello) = peer.await.unwrap();
         assert_eq!(hello[0], 0x16, "a TLS handshake record");
@@ -415,7 +414,7 @@ fn a_request_cancelled_while_waiting_for_the_head_closes_its_connection_and_give
         let session = Rc::new(Session::new());
         let request = spawn({
             let (session, url) = (session.clone(), server.url("/delay/1000"));
-            async move { fetch(&session, &url).await }
+            async move { get_bytes(&session, &url).await }
         });
         sleep(millis(10)).await;
         // Sent and received; the answer is due at 1 s.
@@ -498,7 +497,7 @@ fn a_thousand_requests_with_every_other_one_cancelled_at_a_random_point_all_end_
                 };
                 let most_open = most_open.clone();
                 spawn(async move {
-                    let mut request = pin!(DropAfterPolls::new(fetch(&session, &url), polls));
+                    let mut request = pin!(DropAfterPolls::new(get_bytes(&session, &url), polls));
                     // The pool changes only inside a request's poll: look after each one.
                     poll_fn(|cx| {
                         let outcome = request.as_mut().poll(cx);
@@ -577,7 +576,7 @@ fn a_connection_passed_through_a_cancelled_waiter_keeps_the_servers_keep_alive_t
         let (url, accepted) = spawn_keep_alive_one_second_peer();
         // Without a cancellation the promise is kept: after 2 s the connection is not used.
         let session = Session::new();
-        assert_eq!(fetch(&session, &url).await.unwrap(), b"ok");
+        assert_eq!(get_bytes(&session, &url).await.unwrap(), b"ok");
         sleep(secs(2)).await;
         let response = session.get(&url).send().await.unwrap();
         assert!(!response.timings().reused_connection);
