@@ -5,8 +5,10 @@
 //! There is one child binary per runtime (`src/bin/bench-child-*.rs`, each a thin `main`
 //! over [`main_of_binary`]): `VmHWM` counts the binary's code pages the run touched, and a
 //! user's program holds one runtime, not three. F1 runs programs, not a runtime, so its
-//! child is the main binary again, `ripple-bench --child F1 ripple`. Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's
-//! "high water mark"); the child reads it after the workload, along with
+//! child is the main binary again, `ripple-bench --child F1 ripple`.
+//!
+//! Linux keeps the peak in `/proc/self/status` as `VmHWM` (the resident set's "high water
+//! mark"); the child reads it after the workload, along with
 //! `Cpus_allowed_list`, which shows whether `taskset` pinned it. A W child also gets the
 //! server's address (`--server`): it reads the server's `/stats` before and after the run,
 //! and reports how many connections its client opened.
@@ -23,8 +25,9 @@
 //! Before anything else the child raises its soft limit on open files to the hard one
 //! (`open_files.rs`): L1 holds 10,000 connections.
 //!
-//! Path: a `bench-child-*` binary (or `main.rs`, seeing `--child`) -> here -> `workloads/` -> the line on stdout ->
-//! `parent.rs` parses it with [`ChildReport::from_stdout`].
+//! Path: a `bench-child-*` binary (or `main.rs`, seeing `--child`) -> here ->
+//! `workloads/` -> the line on stdout -> `parent.rs` parses it with
+//! [`ChildReport::from_stdout`].
 
 use std::fs;
 use std::net::SocketAddr;

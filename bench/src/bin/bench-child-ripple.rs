@@ -1,4 +1,5 @@
-//! The child binary for ripple: one workload, run once on `ripple_reactor` (and `ripple_http` for the W workloads).
+//! The child binary for ripple: one workload, run once on `ripple_reactor` (and
+//! `ripple_http` for the W and L workloads).
 //!
 //! It calls `workloads::ripple::run` and nothing that names another runtime, so the linker
 //! leaves the others out, and the `VmHWM` this child reports counts one runtime's code, as

@@ -1,4 +1,5 @@
-//! The child binary for smol: one workload, run once on smol's pieces (`async-executor`, `async-io`), M1-M3 only.
+//! The child binary for smol: one workload, run once on smol's pieces (`async-executor`,
+//! `async-io`), M1-M3 only.
 //!
 //! It calls `workloads::smol::run` and nothing that names another runtime, so the linker
 //! leaves the others out, and the `VmHWM` this child reports counts one runtime's code, as

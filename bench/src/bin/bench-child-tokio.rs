@@ -1,4 +1,5 @@
-//! The child binary for tokio: one workload, run once on tokio (and hyper with hyper-util for the W workloads).
+//! The child binary for tokio: one workload, run once on tokio (and hyper with
+//! hyper-util for the W and L workloads).
 //!
 //! It calls `workloads::tokio::run` and nothing that names another runtime, so the linker
 //! leaves the others out, and the `VmHWM` this child reports counts one runtime's code, as
