@@ -7,9 +7,10 @@
 //! afterwards (`session.stats()`); then it asks again, and the second request rides on the
 //! connection the first one left in the pool: no new TCP handshake.
 //!
-//! Path: `Session::get` -> `RequestBuilder::send` (http/src/session.rs) -> `Pool::checkout`
-//! (http/src/pool/mod.rs) -> `connect` (connect.rs) -> `Conn::send`, `Conn::read_head` (conn.rs) ->
-//! `Response::chunk` (response.rs); docs/GUIDE.md follows it down to `epoll_wait`.
+//! Path: `Session::get` -> `RequestBuilder::send` (http/src/request.rs) -> `Pool::checkout`
+//! (http/src/pool/mod.rs) -> `connect` (connect.rs) -> `Conn::send`, `Conn::read_head`
+//! (conn.rs) -> `Response::read_body` (response.rs); docs/GUIDE.md follows it down to
+//! `epoll_wait`.
 
 use std::rc::Rc;
 

@@ -12,7 +12,8 @@
 //! clock the figures are exact: 0.100 s and 10.000 s.
 //!
 //! Path: [`gather_with_progress`] (progress.rs) -> `as_completed` (combinators) ->
-//! [`fetch_status`] -> `Session::get` (http/src/session.rs) -> `Pool::checkout` (http/src/pool/mod.rs).
+//! [`fetch_status`] -> `Session::get` (http/src/session/mod.rs) -> `Pool::checkout`
+//! (http/src/pool/mod.rs).
 
 use std::rc::Rc;
 use std::time::Duration;

@@ -12,7 +12,7 @@
 //! a bug in the caller, told apart from a network failure by its variant.
 //!
 //! Path: `try_gather`, `gather_results` (combinators/src/gather.rs) -> `timed` (timed.rs)
-//! -> [`fetch_status`] -> `RequestBuilder::send` (http/src/session.rs) -> `Url::parse`.
+//! -> [`fetch_status`] -> `RequestBuilder::send` (http/src/request.rs) -> `Url::parse`.
 
 use std::rc::Rc;
 use std::time::Duration;

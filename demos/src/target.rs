@@ -9,7 +9,8 @@
 //! demo needs one request to be slower than another, it sleeps before sending, as the
 //! chapter's `fetch_status(session, url, delay)` does.
 //!
-//! Path: a demo -> [`fetch_status`] -> `ripple_http::Session::get` (http/src/session.rs).
+//! Path: a demo -> [`fetch_status`] -> `ripple_http::Session::get`
+//! (http/src/session/mod.rs).
 
 use std::fmt;
 use std::net::SocketAddr;

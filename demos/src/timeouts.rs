@@ -11,7 +11,7 @@
 //! As in the chapter, the session allows 1 s in all and 100 ms to connect, and one request
 //! overrides that with 10 ms in all. On the local server a slow answer is `/delay/<ms>`.
 //!
-//! Path: `RequestBuilder::timeout` (http/src/session.rs) -> `RequestDeadlines::run` and
+//! Path: `RequestBuilder::timeout` (http/src/request.rs) -> `RequestDeadlines::run` and
 //! `read` (http/src/timeout.rs) race each phase against `ripple_reactor::time::timeout_at`.
 
 use std::rc::Rc;

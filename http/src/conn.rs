@@ -14,8 +14,8 @@
 //! short; anything else is [`Error::Io`]. A TLS close without close_notify counts as a
 //! plain EOF here (see `tls/mod.rs` for why that is safe).
 //!
-//! Path: `session.rs` drives a `Conn` -> `wire/` turns bytes into heads and bodies ->
-//! `connect.rs`'s `Stream` -> `ripple_reactor`'s `TcpStream`.
+//! Path: `session/exchange.rs` drives a `Conn` -> `wire/` turns bytes into heads and bodies
+//! -> `connect.rs`'s `Stream` -> `ripple_reactor`'s `TcpStream`.
 
 use std::io;
 

@@ -8,7 +8,7 @@
 //! timeout names the step it cut short, and each failure maps to the `Error` variant a user
 //! can act on: `Dns`, `Connect` or `Tls`.
 //!
-//! Path: `session.rs` calls [`connect`] for a lease without a connection ->
+//! Path: `session/exchange.rs` calls [`connect`] for a lease without a connection ->
 //! `ripple_reactor::resolve`, `TcpStream::connect`, `tls/stream.rs`.
 
 use std::io;

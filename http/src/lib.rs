@@ -17,7 +17,8 @@
 //!
 //! # Map of the crate
 //!
-//! - `session.rs`: [`Session`], [`SessionBuilder`]: one exchange, step by step.
+//! - `session/`: [`Session`], [`SessionBuilder`] (`mod.rs`); one exchange, step by step
+//!   (`exchange.rs`).
 //! - `request.rs`: [`RequestBuilder`]: headers, body, timeout; `send()` and the redirects.
 //! - `pool/`: idle connections per (scheme, host, port), limits, FIFO waiters, leases.
 //! - `connect.rs`: DNS, TCP and TLS under the connect budget.
@@ -33,18 +34,19 @@
 //! # The walk of one `session.get(url).send().await`
 //!
 //! 1. `request.rs` `RequestBuilder::send` (the URL was parsed by `Session::get`) starts
-//!    the deadlines (`timeout.rs`) and calls `Session::execute` in `session.rs`.
+//!    the deadlines (`timeout.rs`) and calls `Session::execute` in `session/exchange.rs`.
 //! 2. `pool/` `Pool::checkout` hands back a `Lease`: an idle connection, or the right
 //!    to open one (or the request waits in line for one).
 //! 3. For a new connection, `connect.rs` `connect` resolves the name (on the runtime's
 //!    blocking pool), opens a `ripple_reactor::TcpStream`, and for https runs the
 //!    handshake in `tls/stream.rs`.
-//! 4. `conn.rs` `Conn::send` writes the head built by `wire/request_head.rs`; `Conn::read_head`
-//!    reads until `wire/response_head.rs`'s parser has a whole head. Each read goes down to
-//!    `ripple_reactor`'s `TcpStream::poll_read`, which parks the task in the reactor on
-//!    `WouldBlock`; the loop's `epoll_wait` wakes it when bytes arrive.
-//! 5. `session.rs` wraps head and lease in a `Response` (`response.rs`); `bytes()` then
-//!    reads the body through `wire/body.rs`'s decoder, and hands the lease back to the pool.
+//! 4. `conn.rs` `Conn::send` writes the head built by `wire/request_head.rs`;
+//!    `Conn::read_head` reads until `wire/response_head.rs`'s parser has a whole head. Each
+//!    read goes down to `ripple_reactor`'s `TcpStream::poll_read`, which parks the task in
+//!    the reactor on `WouldBlock`; the loop's `epoll_wait` wakes it when bytes arrive.
+//! 5. `session/exchange.rs` wraps head and lease in a `Response` (`response.rs`); `bytes()`
+//!    then reads the body through `wire/body.rs`'s decoder, and hands the lease back to the
+//!    pool.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

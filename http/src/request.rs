@@ -2,13 +2,13 @@
 //!
 //! `session.get(url)` returns a builder; `.header()`, `.body()` and `.timeout()` add to it;
 //! `.send()` starts the request's deadlines (the total limit covers every redirect), asks
-//! the session to run one exchange (`Session::execute`, `session.rs`), stores the cookies
+//! the session to run one exchange (`Session::execute`, `session/exchange.rs`), stores the cookies
 //! the answer sets, and, for a 301/302/303/307/308 with a `Location`, goes round again on
 //! the new URL, at most the session's `max_redirects` times. 301-303 turn the request into
 //! a GET without a body, as browsers do; 307 and 308 keep method and body. An
 //! `Authorization` header does not follow a redirect to another host.
 //!
-//! Path: user code -> here -> `session.rs` (`execute`) -> back here with each response.
+//! Path: user code -> here -> `session/exchange.rs` (`execute`) -> back here with each response.
 
 use crate::error::{Error, Result};
 use crate::response::Response;

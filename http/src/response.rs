@@ -7,7 +7,7 @@
 //! pool if both sides allow it. A response dropped before that closes its connection
 //! instead, since the unread rest of the body would corrupt the next request on it.
 //!
-//! Path: `session.rs` builds a `Response` -> `conn.rs` reads its body -> `pool/` takes
+//! Path: `session/exchange.rs` builds a `Response` -> `conn.rs` reads its body -> `pool/` takes
 //! the connection back.
 
 use std::fmt;

@@ -14,7 +14,7 @@
 //! [`Error::Timeout`] that names the limit and the phase. Every deadline reads the
 //! runtime's clock, so a paused clock governs them all.
 //!
-//! Path: `session.rs` creates the deadlines -> `connect.rs`, `conn.rs`, `response.rs` run
+//! Path: `request.rs` creates the deadlines -> `connect.rs`, `conn.rs`, `response.rs` run
 //! their phases through them.
 
 use std::future::Future;

@@ -17,7 +17,7 @@
 //!   never leaks into a log line or a `Host` header, and nobody thinks it was sent.
 //! - Every failure is [`Error::InvalidUrl`] with a reason; no input panics.
 //!
-//! Path: `session.rs` parses the caller's URL here -> `pool/` keys connections by
+//! Path: `request.rs` parses the caller's URL here -> `pool/` keys connections by
 //! `(scheme, host, port)` -> `wire/request_head.rs` writes `path_and_query()` and `authority()`.
 
 use std::fmt::{self, Write as _};

@@ -9,8 +9,8 @@
 //! Where RFC 6265 leaves a choice (or a later draft, 6265bis, made one):
 //! - `Max-Age` wins over `Expires`; `Max-Age` of 0 or less, or an `Expires` in the past,
 //!   deletes the cookie. Dates are read with the RFC's own forgiving algorithm (section
-//!   5.1.1, in `date.rs`), which takes IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850
-//!   (`Sunday, 06-Nov-94 08:49:37 GMT`), asctime (`Sun Nov  6 08:49:37 1994`) and the
+//!   5.1.1, in `date.rs`), which takes IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC
+//!   850 (`Sunday, 06-Nov-94 08:49:37 GMT`), asctime (`Sun Nov  6 08:49:37 1994`) and the
 //!   usual variants. An unreadable date is ignored, as the RFC says.
 //! - There is no public-suffix list. As a stand-in, a `Domain` attribute must
 //!   domain-match the request host and contain a dot (so `Domain=com` is refused); a
@@ -23,8 +23,8 @@
 //!   the jar keeps at most 50 cookies per domain and 3000 in all, evicting the oldest
 //!   (expired ones first), so a server cannot grow it without bound.
 //!
-//! Path: `session.rs` calls `store` for each `Set-Cookie` of a response and `header_for`
-//! before each request; `date.rs` reads `Expires`.
+//! Path: `session/mod.rs` calls `store` for each `Set-Cookie` of a response and
+//! `header_for` before each request; `date.rs` reads `Expires`.
 
 use std::time::{Duration, SystemTime};
 

@@ -20,7 +20,7 @@
 //! Map: this file holds the handles ([`Pool`], [`Lease`], the waiter's ticket) and the
 //! public types; `state.rs` holds the counting they share, with its invariants.
 //!
-//! Path: `session.rs` checks out and releases -> here -> `connect.rs` opens what is missing.
+//! Path: `session/exchange.rs` checks out, `response.rs` releases -> here -> `connect.rs` opens what is missing.
 
 mod state;
 

@@ -7,7 +7,7 @@
 //! where they are, in the order they are written: the defaults no own field overrides,
 //! the own fields, then the cookies.
 //!
-//! Path: `session.rs` makes one per request (and per redirect) -> `conn.rs` ->
+//! Path: `session/mod.rs` makes one per request (and per redirect) -> `conn.rs` ->
 //! `request_head.rs` writes it.
 
 use crate::wire::Headers;

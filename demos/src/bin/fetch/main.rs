@@ -27,7 +27,7 @@
 //! - `names.rs`: safe, unique file names for `--out-dir`.
 //! - `save.rs`: a file that appears whole or not at all (temporary file, then rename).
 //!
-//! Path: here -> `setup.rs` -> `single.rs` or `list.rs` -> ripple-http's `session.rs`.
+//! Path: here -> `setup.rs` -> `single.rs` or `list.rs` -> ripple-http's `session/`.
 
 #![forbid(unsafe_code)]
 

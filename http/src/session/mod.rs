@@ -13,32 +13,31 @@
 //! 6. store cookies; follow a redirect (back to 2), or return the [`Response`], whose body
 //!    is read when the caller asks for it.
 //!
-//! Steps 1 and 6 live in `request.rs` (the builder and the redirect loop); 2 to 5 here.
+//! Steps 1 and 6 live in `request.rs` (the builder and the redirect loop); 2 to 5 in
+//! `exchange.rs`. This file holds the session itself: its settings and its builder.
 //!
-//! Path: user code -> `request.rs` -> here -> `pool/`, `connect.rs`, `conn.rs` ->
+//! Path: user code -> `request.rs` -> `exchange.rs` -> `pool/`, `connect.rs`, `conn.rs` ->
 //! `response.rs`.
+
+mod exchange;
 
 #[cfg(feature = "tls")]
 use std::cell::OnceCell;
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
 
-use ripple_reactor::time::now;
-
 use crate::conn::Conn;
-use crate::connect::{TlsSettings, connect};
+use crate::connect::TlsSettings;
 use crate::cookies::CookieJar;
-use crate::error::{Error, Limit, Phase, Result};
-use crate::pool::{Lease, Pool, PoolConfig, PoolKey, PoolStats};
+#[cfg(feature = "tls")]
+use crate::error::{Error, Result};
+use crate::pool::{Pool, PoolConfig, PoolStats};
 use crate::request::RequestBuilder;
-use crate::response::{Response, Timings};
-use crate::timeout::{ClientTimeout, RequestDeadlines};
+use crate::timeout::ClientTimeout;
 #[cfg(feature = "tls")]
 use crate::tls::TlsConfig;
 use crate::url::Url;
-use crate::wire::{
-    BodyDecoder, BodyKind, Framing, HeadLimits, Headers, RequestFields, ResponseHead,
-};
+use crate::wire::{HeadLimits, Headers, RequestFields};
 
 /// The `User-Agent` sent unless the session sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("ripple/", env!("CARGO_PKG_VERSION"));
@@ -264,179 +263,4 @@ impl Session {
             jar.borrow_mut().store_all(url, headers, SystemTime::now());
         }
     }
-
-    /// One exchange on one connection, with the single safe retry (step 5).
-    pub(crate) async fn execute(
-        &self,
-        method: &str,
-        url: &Url,
-        headers: &RequestFields<'_>,
-        body: Option<&[u8]>,
-        deadlines: &RequestDeadlines,
-    ) -> Result<Response> {
-        let key = PoolKey {
-            https: url.is_https(),
-            host: url.host().to_owned(),
-            port: url.port(),
-        };
-        let mut retried = false;
-        loop {
-            let mut timings = Timings::default();
-            let queued_at = now();
-            let lease = deadlines
-                .run(Phase::Queued, async {
-                    Ok(if retried {
-                        self.pool.checkout_new(&key).await
-                    } else {
-                        self.pool.checkout(&key).await
-                    })
-                })
-                .await?;
-            timings.queued = now() - queued_at;
-            let mut lease = self
-                .ensure_connected(lease, url, deadlines, &mut timings)
-                .await?;
-            match self
-                .exchange(
-                    &mut lease,
-                    method,
-                    url,
-                    headers,
-                    body,
-                    deadlines,
-                    &mut timings,
-                )
-                .await
-            {
-                Ok(started) => return Ok(started.into_response(url, lease, *deadlines, timings)),
-                Err(error)
-                    if !retried
-                        && lease.is_reused()
-                        && is_idempotent(method)
-                        && is_stale(&error, &mut lease) =>
-                {
-                    // The server closed this idle connection as we sent on it; nothing of
-                    // an answer came, so nothing was processed twice. Once, on a new one.
-                    retried = true;
-                }
-                Err(error) => return Err(error),
-            }
-        }
-    }
-
-    /// Gives a lease without a connection a new one (step 3).
-    async fn ensure_connected(
-        &self,
-        mut lease: Lease<Conn>,
-        url: &Url,
-        deadlines: &RequestDeadlines,
-        timings: &mut Timings,
-    ) -> Result<Lease<Conn>> {
-        timings.reused_connection = lease.is_reused();
-        if lease.conn_mut().is_none() {
-            // Boxed: the TLS handshake's state is large, and only new connections need it;
-            // inline, it would make every request's future that much bigger.
-            let connecting = deadlines.for_connecting();
-            let (stream, connect_timings) =
-                Box::pin(connect(url, self.tls_settings(), &connecting)).await?;
-            lease.set_conn(Conn::new(stream));
-            timings.dns = Some(connect_timings.dns);
-            timings.connect = Some(connect_timings.tcp);
-            timings.tls = connect_timings.tls;
-        }
-        Ok(lease)
-    }
-
-    /// Writes the request and reads the head (step 4). The lease stays with the caller,
-    /// which decides about a retry before it goes into the `Response`.
-    #[allow(clippy::too_many_arguments)]
-    async fn exchange(
-        &self,
-        lease: &mut Lease<Conn>,
-        method: &str,
-        url: &Url,
-        headers: &RequestFields<'_>,
-        body: Option<&[u8]>,
-        deadlines: &RequestDeadlines,
-        timings: &mut Timings,
-    ) -> Result<ResponseStart> {
-        let conn = lease.conn_mut().ok_or(Error::ServerDisconnected {
-            phase: Phase::Sending,
-        })?;
-        let sending_at = now();
-        conn.send(method, url, headers, body, deadlines).await?;
-        let sent_at = now();
-        let head = conn.read_head(self.config.head_limits, deadlines).await?;
-        let framing = head.framing(method)?;
-        timings.sending = sent_at - sending_at;
-        timings.waiting = now() - sent_at;
-        if let (BodyKind::Length(length), Some(max)) = (framing.body, self.config.max_body) {
-            if length > max {
-                // Said up front: no need to read a byte of it.
-                return Err(Error::TooLarge {
-                    limit: Limit::BodySize,
-                    max,
-                });
-            }
-        }
-        let decoder = BodyDecoder::new(framing.body, self.config.max_body);
-        Ok(ResponseStart {
-            head,
-            framing,
-            decoder,
-        })
-    }
-}
-
-/// A response head that has arrived, and how to read the body that follows it.
-struct ResponseStart {
-    head: ResponseHead,
-    framing: Framing,
-    decoder: BodyDecoder,
-}
-
-impl ResponseStart {
-    fn into_response(
-        self,
-        url: &Url,
-        lease: Lease<Conn>,
-        deadlines: RequestDeadlines,
-        timings: Timings,
-    ) -> Response {
-        Response::new(
-            self.head,
-            url.clone(),
-            lease,
-            self.decoder,
-            self.framing,
-            deadlines,
-            timings,
-        )
-    }
-}
-
-/// Whether a request may be sent twice without changing its meaning (RFC 9110 9.2.2).
-fn is_idempotent(method: &str) -> bool {
-    matches!(
-        method,
-        "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
-    )
-}
-
-/// Whether `error` is what a reused connection that the server had already closed looks
-/// like: the send failed or the answer never started.
-fn is_stale(error: &Error, lease: &mut Lease<Conn>) -> bool {
-    let nothing_received = lease
-        .conn_mut()
-        .is_some_and(|conn| !conn.has_buffered_bytes());
-    let disconnected = matches!(
-        error,
-        Error::ServerDisconnected {
-            phase: Phase::Sending | Phase::WaitingForHead
-        } | Error::Io {
-            phase: Phase::Sending,
-            ..
-        }
-    );
-    disconnected && nothing_received
 }
