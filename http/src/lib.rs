@@ -28,7 +28,7 @@
 //! - `wire/`: the HTTP/1.1 bytes, without I/O: heads out and in, framing, body decoding.
 //! - `tls/`: rustls over ripple's own streams, client and server (the `tls` feature, on
 //!   by default; without it the crate has no rustls and refuses https URLs).
-//! - `url.rs`, `cookies/`, `error.rs`: [`Url`], [`CookieJar`], [`Error`].
+//! - `url/`, `cookies/`, `error.rs`: [`Url`], [`CookieJar`], [`Error`].
 //! - `server/`: the example server the demos, tests and bench use as the internet.
 //!
 //! # The walk of one `session.get(url).send().await`
